@@ -1,0 +1,1 @@
+"""Pure-Python twins of the native kernels: the semantics, the test oracle, the benchmark baseline."""

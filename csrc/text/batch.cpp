@@ -1,0 +1,175 @@
+#include "batch.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "simd.h"
+
+namespace ce::text {
+
+int resolve_threads(int threads) {
+#ifdef _OPENMP
+  if (threads <= 0) threads = omp_get_max_threads();
+#else
+  threads = 1;
+#endif
+  return std::max(threads, 1);
+}
+
+namespace {
+
+size_t unit_size(uint8_t kind) { return kind == 0 ? 1 : kind; }
+
+// Calls f(Tag{}) with the unit tag of a document kind.
+template <class F>
+decltype(auto) with_unit(uint8_t kind, F&& f) {
+  switch (kind) {
+    case 0: return f(Utf8Unit{});
+    case 1: return f(UcsUnit<uint8_t>{});
+    case 2: return f(UcsUnit<uint16_t>{});
+    case 4: return f(UcsUnit<uint32_t>{});
+  }
+  throw std::invalid_argument("unknown text kind");
+}
+
+// Contiguous document ranges of similar byte size, a few per thread.
+std::vector<size_t> make_chunks(const std::vector<DocIn>& docs, int threads) {
+  size_t total = 0;
+  for (const auto& d : docs) total += static_cast<size_t>(d.n) * unit_size(d.kind);
+  const size_t target = std::max<size_t>(size_t(1) << 16, total / (static_cast<size_t>(threads) * 8) + 1);
+  std::vector<size_t> begin{0};
+  size_t acc = 0;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    acc += static_cast<size_t>(docs[i].n) * unit_size(docs[i].kind) + 16;
+    if (acc >= target && i + 1 < docs.size()) {
+      begin.push_back(i + 1);
+      acc = 0;
+    }
+  }
+  begin.push_back(docs.size());
+  return begin;
+}
+
+// Runs kernel(tag, p, e) on a document; on ill-formed input, on its sanitized copy.
+template <class Tag, class K>
+auto run_checked(const DocIn& d, Errors errors, K&& kernel) {
+  using U = typename Tag::unit;
+  const U* p = static_cast<const U*>(d.p);
+  const U* e = p + d.n;
+  if (kernel(p, e, true)) return;
+  thread_local std::vector<U> clean;
+  sanitize<Tag>(p, e, errors, clean);
+  kernel(clean.data(), clean.data() + clean.size(), false);
+}
+
+}  // namespace
+
+Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& prm, int threads) {
+  threads = resolve_threads(threads);
+  Edited ed;
+  ed.chunk_begin = make_chunks(docs, threads);
+  const size_t nchunks = ed.chunk_begin.size() - 1;
+  ed.arenas.resize(nchunks);
+  ed.start.assign(docs.size(), 0);
+  ed.units.assign(docs.size(), 0);
+  const uint8_t* t = prm.table->data();
+  const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), nchunks));
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+  for (long c = 0; c < static_cast<long>(nchunks); ++c) {
+    Arena& arena = ed.arenas[c];
+    size_t bytes = 0;
+    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
+      bytes += static_cast<size_t>(docs[i].n) * unit_size(docs[i].kind) + 4;
+    arena.reserve(bytes + 64);
+    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i) {
+      const DocIn& d = docs[i];
+      if (d.kind > 1) arena.align(4);
+      ed.start[i] = static_cast<int64_t>(arena.size());
+      with_unit(d.kind, [&](auto tag) {
+        using Tag = decltype(tag);
+        using U = typename Tag::unit;
+        Out<U> out(arena);
+        run_checked<Tag>(d, prm.errors, [&](const U* p, const U* e, bool) {
+          bool ok;
+          switch (op) {
+            case EditOp::kExtract: ok = extract_lines_fast<Tag>(p, e, t, prm.skip, *prm.bands, out); break;
+            case EditOp::kStrip: ok = strip_chars_fast<Tag>(p, e, t, out); break;
+            default: ok = trim_doc<Tag>(p, e, t, out); break;
+          }
+          if (!ok) out.reset();
+          return ok;
+        });
+        ed.units[i] = static_cast<int64_t>(out.units());
+      });
+    }
+  }
+  return ed;
+}
+
+void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t skip, Errors errors,
+                 int threads, double* out) {
+  threads = resolve_threads(threads);
+  const std::vector<size_t> cb = make_chunks(docs, threads);
+  const long nchunks = static_cast<long>(cb.size() - 1);
+  const uint8_t* t = table.data();
+  const int nt = static_cast<int>(std::min<long>(threads, nchunks));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+  for (long c = 0; c < nchunks; ++c) {
+    for (size_t i = cb[c]; i < cb[c + 1]; ++i) {
+      Counts cnt;
+      with_unit(docs[i].kind, [&](auto tag) {
+        using Tag = decltype(tag);
+        using U = typename Tag::unit;
+        run_checked<Tag>(docs[i], errors,
+                         [&](const U* p, const U* e, bool) { return count_chars_fast<Tag>(p, e, t, skip, cnt); });
+      });
+      out[i] = cnt.counted ? static_cast<double>(cnt.zh) / static_cast<double>(cnt.counted) : 0.0;
+    }
+  }
+}
+
+void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, int64_t* out) {
+  threads = resolve_threads(threads);
+  const std::vector<size_t> cb = make_chunks(docs, threads);
+  const long nchunks = static_cast<long>(cb.size() - 1);
+  const int nt = static_cast<int>(std::min<long>(threads, nchunks));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+  for (long c = 0; c < nchunks; ++c) {
+    for (size_t i = cb[c]; i < cb[c + 1]; ++i) {
+      int64_t n = 0;
+      with_unit(docs[i].kind, [&](auto tag) {
+        using Tag = decltype(tag);
+        using U = typename Tag::unit;
+        run_checked<Tag>(docs[i], errors, [&](const U* p, const U* e, bool) { return count_len_fast<Tag>(p, e, n); });
+      });
+      out[i] = n;
+    }
+  }
+}
+
+uint8_t* concat_utf8(Edited& ed, int threads, size_t& total, int64_t* offsets) {
+  threads = resolve_threads(threads);
+  const size_t nchunks = ed.arenas.size();
+  std::vector<size_t> base(nchunks + 1, 0);
+  for (size_t c = 0; c < nchunks; ++c) base[c + 1] = base[c] + ed.arenas[c].size();
+  total = base[nchunks];
+  uint8_t* buf = static_cast<uint8_t*>(std::malloc(total ? total : 1));
+  if (!buf) throw std::bad_alloc();
+  const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(nchunks, 1)));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && total > (1u << 20))
+  for (long c = 0; c < static_cast<long>(nchunks); ++c) {
+    if (ed.arenas[c].size()) std::memcpy(buf + base[c], ed.arenas[c].data(), ed.arenas[c].size());
+    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
+      offsets[i] = static_cast<int64_t>(base[c]) + ed.start[i];
+  }
+  offsets[ed.units.size()] = static_cast<int64_t>(total);
+  return buf;
+}
+
+}  // namespace ce::text

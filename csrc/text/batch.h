@@ -1,0 +1,53 @@
+// Batch drivers: run a per-document kernel over many documents with OpenMP.
+// Output never depends on the thread count: documents are cut into chunks in
+// order, each chunk writes its own arena, and results are read in document order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "../common/arena.h"
+#include "chartable.h"
+#include "kernels.h"
+
+namespace ce::text {
+
+// One document: n code units at p. kind 0 = UTF-8 bytes, 1/2/4 = UCS code units.
+struct DocIn {
+  const void* p;
+  int64_t n;
+  uint8_t kind;
+};
+
+enum class EditOp : uint8_t { kExtract, kStrip, kTrim };
+
+struct EditParams {
+  const CharTable* table = nullptr;
+  uint8_t skip = kWs | kPh;
+  const Bands* bands = nullptr;
+  Errors errors = Errors::kReplace;
+};
+
+// Output of an editing kernel. Document i has units[i] code units (of its input's
+// kind) at arenas[chunk_of(i)].data() + start[i]. For all-UTF-8 input each
+// arena is exactly the concatenated output of its chunk.
+struct Edited {
+  std::vector<Arena> arenas;
+  std::vector<size_t> chunk_begin;  // first document of each chunk, plus n at the end
+  std::vector<int64_t> start;
+  std::vector<int64_t> units;
+};
+
+int resolve_threads(int threads);
+
+Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& params, int threads);
+void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t skip, Errors errors,
+                 int threads, double* out);
+void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, int64_t* out);
+
+// Concatenates UTF-8 edit output into one buffer (caller frees with std::free)
+// and fills n+1 offsets.
+uint8_t* concat_utf8(Edited& ed, int threads, size_t& total, int64_t* offsets);
+
+}  // namespace ce::text
