@@ -74,24 +74,36 @@ Errors parse_errors(const std::string& e) {
   throw py::value_error("errors must be 'replace' or 'drop', got '" + e + "'");
 }
 
+// A NumPy array owning p (from std::malloc, or from ce::alloc_output when pooled).
 template <class T>
-py::array_t<T> own_array(T* p, size_t n) {
-  py::capsule cap(p, [](void* q) { std::free(q); });
+py::array_t<T> own_array(T* p, size_t n, bool pooled = false) {
+  py::capsule cap = pooled ? py::capsule(p, [](void* q) { ce::free_output(static_cast<uint8_t*>(q)); })
+                           : py::capsule(p, [](void* q) { std::free(q); });
   return py::array_t<T>({static_cast<py::ssize_t>(n)}, {static_cast<py::ssize_t>(sizeof(T))}, p, cap);
 }
 
-py::object edit_result(const Input& in, Edited& ed, int threads) {
+py::object edit(py::handle docs, EditOp op, const EditParams& prm, int threads) {
+  Input in = parse_docs(docs);
   const size_t n = in.docs.size();
   if (in.buffer) {
+    size_t total_in = 0;
+    for (const auto& d : in.docs) total_in += static_cast<size_t>(d.n);
     int64_t* offs = static_cast<int64_t*>(std::malloc((n + 1) * sizeof(int64_t)));
     if (!offs) throw std::bad_alloc();
     size_t total = 0;
-    uint8_t* buf;
+    uint8_t* buf = nullptr;
     {
       py::gil_scoped_release nogil;
-      buf = concat_utf8(ed, threads, total, offs);
+      uint8_t* out = ce::alloc_output(total_in + 1);
+      Edited ed = edit_batch(in.docs, op, prm, threads, out);
+      buf = concat_utf8(ed, out, threads, total, offs);
     }
-    return py::make_tuple(own_array(buf, total), own_array(offs, n + 1));
+    return py::make_tuple(own_array(buf, total, true), own_array(offs, n + 1));
+  }
+  Edited ed;
+  {
+    py::gil_scoped_release nogil;
+    ed = edit_batch(in.docs, op, prm, threads);
   }
   py::list out(n);
   size_t chunk = 0;
@@ -103,16 +115,6 @@ py::object edit_result(const Input& in, Edited& ed, int threads) {
     PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), s);
   }
   return std::move(out);
-}
-
-py::object edit(py::handle docs, EditOp op, const EditParams& prm, int threads) {
-  Input in = parse_docs(docs);
-  Edited ed;
-  {
-    py::gil_scoped_release nogil;
-    ed = edit_batch(in.docs, op, prm, threads);
-  }
-  return edit_result(in, ed, threads);
 }
 
 Bands make_bands(const std::string& mode, const std::vector<std::pair<double, double>>& bands) {

@@ -12,7 +12,8 @@ Level probe() noexcept {
 #if defined(CE_ENABLE_SIMD) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("bmi2"))
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
+      __builtin_cpu_supports("bmi2"))
     return Level::kAvx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) return Level::kAvx2;
 #endif

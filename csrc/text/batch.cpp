@@ -55,6 +55,24 @@ std::vector<size_t> make_chunks(const std::vector<DocIn>& docs, int threads) {
   return begin;
 }
 
+// Exactly one contiguous group of documents per thread, of similar byte size:
+// each group's output is then contiguous, and joining them moves little.
+std::vector<size_t> make_groups(const std::vector<DocIn>& docs, int threads) {
+  size_t total = 0;
+  for (const auto& d : docs) total += static_cast<size_t>(d.n) * unit_size(d.kind);
+  size_t ng = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(threads), docs.size()));
+  if (total < (size_t(1) << 18)) ng = 1;  // not worth waking threads
+  std::vector<size_t> begin{0};
+  size_t acc = 0;
+  for (size_t i = 0; i < docs.size() && begin.size() < ng; ++i) {
+    acc += static_cast<size_t>(docs[i].n) * unit_size(docs[i].kind);
+    while (begin.size() < ng && acc * ng >= total * begin.size()) begin.push_back(i + 1);
+  }
+  while (begin.size() < ng) begin.push_back(docs.size());
+  begin.push_back(docs.size());
+  return begin;
+}
+
 // Runs kernel(tag, p, e) on a document; on ill-formed input, on its sanitized copy.
 template <class Tag, class K>
 auto run_checked(const DocIn& d, Errors errors, K&& kernel) {
@@ -69,24 +87,33 @@ auto run_checked(const DocIn& d, Errors errors, K&& kernel) {
 
 }  // namespace
 
-Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& prm, int threads) {
+Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& prm, int threads, uint8_t* out) {
   threads = resolve_threads(threads);
   Edited ed;
-  ed.chunk_begin = make_chunks(docs, threads);
+  ed.chunk_begin = make_groups(docs, threads);
   const size_t nchunks = ed.chunk_begin.size() - 1;
   ed.arenas.resize(nchunks);
   ed.start.assign(docs.size(), 0);
   ed.units.assign(docs.size(), 0);
-  const uint8_t* t = prm.table->data();
+  const Kctx ctx(*prm.table, prm.skip);
+  std::vector<size_t> base(nchunks + 1, 0);  // input bytes before each chunk
+  for (size_t c = 0; c < nchunks; ++c) {
+    base[c + 1] = base[c];
+    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i) base[c + 1] += static_cast<size_t>(docs[i].n);
+  }
   const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), nchunks));
 
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+#pragma omp parallel for schedule(static, 1) num_threads(nt) if (nt > 1)
   for (long c = 0; c < static_cast<long>(nchunks); ++c) {
     Arena& arena = ed.arenas[c];
-    size_t bytes = 0;
-    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
-      bytes += static_cast<size_t>(docs[i].n) * unit_size(docs[i].kind) + 4;
-    arena.reserve(bytes + 64);
+    if (out) {
+      arena = Arena(out + base[c], base[c + 1] - base[c]);
+    } else {
+      size_t bytes = 0;
+      for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
+        bytes += static_cast<size_t>(docs[i].n) * unit_size(docs[i].kind) + 4;
+      arena.reserve(bytes + 64);
+    }
     for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i) {
       const DocIn& d = docs[i];
       if (d.kind > 1) arena.align(4);
@@ -98,9 +125,9 @@ Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& p
         run_checked<Tag>(d, prm.errors, [&](const U* p, const U* e, bool) {
           bool ok;
           switch (op) {
-            case EditOp::kExtract: ok = extract_lines_fast<Tag>(p, e, t, prm.skip, *prm.bands, out); break;
-            case EditOp::kStrip: ok = strip_chars_fast<Tag>(p, e, t, out); break;
-            default: ok = trim_doc<Tag>(p, e, t, out); break;
+            case EditOp::kExtract: ok = extract_lines_fast<Tag>(ctx, p, e, *prm.bands, out); break;
+            case EditOp::kStrip: ok = strip_chars_fast<Tag>(ctx, p, e, out); break;
+            default: ok = trim_doc_fast<Tag>(ctx, p, e, out); break;
           }
           if (!ok) out.reset();
           return ok;
@@ -117,7 +144,7 @@ void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t
   threads = resolve_threads(threads);
   const std::vector<size_t> cb = make_chunks(docs, threads);
   const long nchunks = static_cast<long>(cb.size() - 1);
-  const uint8_t* t = table.data();
+  const Kctx ctx(table, skip);
   const int nt = static_cast<int>(std::min<long>(threads, nchunks));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (long c = 0; c < nchunks; ++c) {
@@ -127,7 +154,7 @@ void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t
         using Tag = decltype(tag);
         using U = typename Tag::unit;
         run_checked<Tag>(docs[i], errors,
-                         [&](const U* p, const U* e, bool) { return count_chars_fast<Tag>(p, e, t, skip, cnt); });
+                         [&](const U* p, const U* e, bool) { return count_chars_fast<Tag>(ctx, p, e, cnt); });
       });
       out[i] = cnt.counted ? static_cast<double>(cnt.zh) / static_cast<double>(cnt.counted) : 0.0;
     }
@@ -153,21 +180,33 @@ void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, in
   }
 }
 
-uint8_t* concat_utf8(Edited& ed, int threads, size_t& total, int64_t* offsets) {
+uint8_t* concat_utf8(Edited& ed, uint8_t* out, int threads, size_t& total, int64_t* offsets) {
   threads = resolve_threads(threads);
   const size_t nchunks = ed.arenas.size();
-  std::vector<size_t> base(nchunks + 1, 0);
-  for (size_t c = 0; c < nchunks; ++c) base[c + 1] = base[c] + ed.arenas[c].size();
-  total = base[nchunks];
-  uint8_t* buf = static_cast<uint8_t*>(std::malloc(total ? total : 1));
-  if (!buf) throw std::bad_alloc();
-  const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(nchunks, 1)));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && total > (1u << 20))
-  for (long c = 0; c < static_cast<long>(nchunks); ++c) {
-    if (ed.arenas[c].size()) std::memcpy(buf + base[c], ed.arenas[c].data(), ed.arenas[c].size());
-    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
-      offsets[i] = static_cast<int64_t>(base[c]) + ed.start[i];
+  std::vector<size_t> dst(nchunks + 1, 0);
+  bool inplace = out != nullptr;
+  for (size_t c = 0; c < nchunks; ++c) {
+    dst[c + 1] = dst[c] + ed.arenas[c].size();
+    inplace = inplace && !ed.arenas[c].owned();
   }
+  total = dst[nchunks];
+  uint8_t* buf = out;
+  if (inplace) {
+    // Moves only go left and chunk by chunk in order, so no unread byte is overwritten.
+    for (size_t c = 0; c < nchunks; ++c)
+      if (ed.arenas[c].size() && ed.arenas[c].data() != out + dst[c])
+        std::memmove(out + dst[c], ed.arenas[c].data(), ed.arenas[c].size());
+  } else {
+    buf = alloc_output(total);
+    const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(nchunks, 1)));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && total > (1u << 20))
+    for (long c = 0; c < static_cast<long>(nchunks); ++c)
+      if (ed.arenas[c].size()) std::memcpy(buf + dst[c], ed.arenas[c].data(), ed.arenas[c].size());
+    free_output(out);
+  }
+  for (size_t c = 0; c < nchunks; ++c)
+    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
+      offsets[i] = static_cast<int64_t>(dst[c]) + ed.start[i];
   offsets[ed.units.size()] = static_cast<int64_t>(total);
   return buf;
 }

@@ -41,13 +41,19 @@ struct Edited {
 
 int resolve_threads(int threads);
 
-Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& params, int threads);
+// With out != nullptr (all-UTF-8 input only; out holds at least the total input
+// bytes), each chunk writes straight into out at its own input position, which
+// is enough room unless replacing ill-formed bytes made a document grow.
+Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& params, int threads,
+                  uint8_t* out = nullptr);
 void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t skip, Errors errors,
                  int threads, double* out);
 void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, int64_t* out);
 
-// Concatenates UTF-8 edit output into one buffer (caller frees with std::free)
-// and fills n+1 offsets.
-uint8_t* concat_utf8(Edited& ed, int threads, size_t& total, int64_t* offsets);
+// Concatenates UTF-8 edit output into one buffer and fills n+1 offsets. When every
+// chunk stayed inside `out` (given to edit_batch) this compacts `out` in place and
+// returns it; otherwise it returns a new buffer and frees `out`. Free the result
+// with std::free.
+uint8_t* concat_utf8(Edited& ed, uint8_t* out, int threads, size_t& total, int64_t* offsets);
 
 }  // namespace ce::text

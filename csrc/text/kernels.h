@@ -88,7 +88,7 @@ bool count_chars(const typename Tag::unit* p, const typename Tag::unit* e, const
                  Counts& c) noexcept {
   int64_t zh = 0, counted = 0;
   while (p < e) {
-    uint32_t cp;
+    uint32_t cp = 0;
     const int k = Tag::step(p, e, cp);
     if (!k) return false;
     const uint8_t f = t[cp];
@@ -112,7 +112,7 @@ bool extract_lines(const typename Tag::unit* p, const typename Tag::unit* e, con
     const U* line = q;
     int64_t zh = 0, counted = 0;
     while (q < e && *q != '\n' && *q != '\r') {
-      uint32_t cp;
+      uint32_t cp = 0;
       const int k = Tag::step(q, e, cp);
       if (!k) return false;
       const uint8_t f = t[cp];
@@ -137,7 +137,7 @@ bool strip_chars(const typename Tag::unit* p, const typename Tag::unit* e, const
   using U = typename Tag::unit;
   const U* run = p;
   while (p < e) {
-    uint32_t cp;
+    uint32_t cp = 0;
     const int k = Tag::step(p, e, cp);
     if (!k) return false;
     if (t[cp] & kCtrl) {
@@ -158,7 +158,7 @@ bool trim_doc(const typename Tag::unit* p, const typename Tag::unit* e, const ui
   const U* cut = nullptr;
   bool closing = false;
   for (const U* q = p; q < e;) {
-    uint32_t cp;
+    uint32_t cp = 0;
     const int k = Tag::step(q, e, cp);
     if (!k) return false;
     const uint8_t f = t[cp];
@@ -180,7 +180,7 @@ bool trim_doc(const typename Tag::unit* p, const typename Tag::unit* e, const ui
     const U* line = q;
     uint8_t any = 0;
     while (q < cut && *q != '\n' && *q != '\r') {
-      uint32_t cp;
+      uint32_t cp = 0;
       q += Tag::step(q, cut, cp);
       any |= t[cp];
     }
@@ -198,7 +198,7 @@ template <class Tag>
 bool count_len(const typename Tag::unit* p, const typename Tag::unit* e, int64_t& n) noexcept {
   int64_t c = 0;
   while (p < e) {
-    uint32_t cp;
+    uint32_t cp = 0;
     const int k = Tag::step(p, e, cp);
     if (!k) return false;
     p += k;
@@ -216,7 +216,7 @@ void sanitize(const typename Tag::unit* p, const typename Tag::unit* e, Errors e
   out.clear();
   out.reserve(static_cast<size_t>(e - p) + 8);
   while (p < e) {
-    uint32_t cp;
+    uint32_t cp = 0;
     const int k = Tag::step(p, e, cp);
     if (k) {
       out.insert(out.end(), p, p + k);
