@@ -46,10 +46,23 @@ def _table(ranges) -> "_native.CharTable":
     return _native.CharTable([(flag, list(rs)) for flag, rs in ranges])
 
 
+def _table_for(**sets) -> "_native.CharTable":
+    """The table for these character-set arguments; hashable ones are memoised."""
+    try:
+        return _table_cached(tuple(sorted(sets.items())))
+    except TypeError:  # a list or other unhashable spec
+        return _table(cs.table_ranges(**sets))
+
+
+@lru_cache(maxsize=64)
+def _table_cached(items) -> "_native.CharTable":
+    return _table(cs.table_ranges(**dict(items)))
+
+
 def _threads(threads: Optional[int]) -> int:
     if threads is None:
         return 0
-    if not isinstance(threads, (int, np.integer)) or threads < 1:
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
         raise ValueError(f"threads must be a positive int or None, got {threads!r}")
     return int(threads)
 
@@ -73,7 +86,7 @@ def zh_ratio(lines: Docs, mode: str = "paper", errors: str = "replace", threads:
     ASCII digits and '.'.
     """
     cs.check_mode(mode)
-    return _native.zh_ratio(lines, _table(cs.table_ranges()), _skip(mode), cs.check_errors(errors), _threads(threads))
+    return _native.zh_ratio(lines, _table_for(), _skip(mode), cs.check_errors(errors), _threads(threads))
 
 
 def extract_chinese(
@@ -96,7 +109,7 @@ def extract_chinese(
     cs.check_mode(mode)
     b = [(float(x), float(y)) for x, y in cs.check_bands(bands, mode)]
     res = _native.extract_chinese(
-        docs, _table(cs.table_ranges()), _skip(mode), mode, b, cs.check_errors(errors), _threads(threads)
+        docs, _table_for(), _skip(mode), mode, b, cs.check_errors(errors), _threads(threads)
     )
     return _wrap(docs, res)
 
@@ -108,7 +121,7 @@ def strip_control(docs: Docs, chars=None, errors: str = "replace", threads: Opti
     hyphen, U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+2069, U+3000,
     U+FEFF. ``chars`` replaces it: a string of characters or ``(first, last)`` pairs.
     """
-    table = _table(cs.table_ranges(control=chars))
+    table = _table_for(control=chars)
     return _wrap(docs, _native.strip_control(docs, table, cs.check_errors(errors), _threads(threads)))
 
 
@@ -127,7 +140,7 @@ def trim_content(
     cuts the page head. Defaults: ends ``。！？…｡．!?``, other punctuation
     ``，、；：,;``, closers ``”’」』）》〉】〕"')]``.
     """
-    table = _table(cs.table_ranges(sentence_punct=sentence_punct, sentence_end=sentence_end, closers=closers))
+    table = _table_for(sentence_punct=sentence_punct, sentence_end=sentence_end, closers=closers)
     return _wrap(docs, _native.trim_content(docs, table, cs.check_errors(errors), _threads(threads)))
 
 

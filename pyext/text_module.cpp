@@ -95,8 +95,14 @@ py::object edit(py::handle docs, EditOp op, const EditParams& prm, int threads) 
     {
       py::gil_scoped_release nogil;
       uint8_t* out = ce::alloc_output(total_in + 1);
-      Edited ed = edit_batch(in.docs, op, prm, threads, out);
-      buf = concat_utf8(ed, out, threads, total, offs);
+      try {
+        Edited ed = edit_batch(in.docs, op, prm, threads, out);
+        buf = concat_utf8(ed, out, total_in + 1, threads, total, offs);
+      } catch (...) {
+        ce::free_output(out);
+        std::free(offs);
+        throw;
+      }
     }
     return py::make_tuple(own_array(buf, total, true), own_array(offs, n + 1));
   }

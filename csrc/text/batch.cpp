@@ -95,19 +95,25 @@ Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& p
   ed.arenas.resize(nchunks);
   ed.start.assign(docs.size(), 0);
   ed.units.assign(docs.size(), 0);
-  const Kctx ctx(*prm.table, prm.skip);
+  const std::shared_ptr<const Kctx> kp = kctx_for(*prm.table, prm.skip);
+  const Kctx& ctx = *kp;
   std::vector<size_t> base(nchunks + 1, 0);  // input bytes before each chunk
   for (size_t c = 0; c < nchunks; ++c) {
     base[c + 1] = base[c];
     for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i) base[c + 1] += static_cast<size_t>(docs[i].n);
   }
   const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), nchunks));
+  if (out) {
+    ed.scratch.assign(nchunks, nullptr);
+    for (size_t c = 1; c < nchunks; ++c) ed.scratch[c] = alloc_output(base[c + 1] - base[c] + 1);
+  }
 
 #pragma omp parallel for schedule(static, 1) num_threads(nt) if (nt > 1)
   for (long c = 0; c < static_cast<long>(nchunks); ++c) {
     Arena& arena = ed.arenas[c];
     if (out) {
-      arena = Arena(out + base[c], base[c + 1] - base[c]);
+      // The first group may use all of out: the other groups never write there.
+      arena = c == 0 ? Arena(out, base[nchunks]) : Arena(ed.scratch[c], base[c + 1] - base[c]);
     } else {
       size_t bytes = 0;
       for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
@@ -144,7 +150,8 @@ void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t
   threads = resolve_threads(threads);
   const std::vector<size_t> cb = make_chunks(docs, threads);
   const long nchunks = static_cast<long>(cb.size() - 1);
-  const Kctx ctx(table, skip);
+  const std::shared_ptr<const Kctx> kp = kctx_for(table, skip);
+  const Kctx& ctx = *kp;
   const int nt = static_cast<int>(std::min<long>(threads, nchunks));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (long c = 0; c < nchunks; ++c) {
@@ -180,33 +187,39 @@ void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, in
   }
 }
 
-uint8_t* concat_utf8(Edited& ed, uint8_t* out, int threads, size_t& total, int64_t* offsets) {
+uint8_t* concat_utf8(Edited& ed, uint8_t* out, size_t out_cap, int threads, size_t& total, int64_t* offsets) {
   threads = resolve_threads(threads);
-  const size_t nchunks = ed.arenas.size();
-  std::vector<size_t> dst(nchunks + 1, 0);
-  bool inplace = out != nullptr;
-  for (size_t c = 0; c < nchunks; ++c) {
-    dst[c + 1] = dst[c] + ed.arenas[c].size();
-    inplace = inplace && !ed.arenas[c].owned();
+  const size_t ng = ed.arenas.size();
+  std::vector<size_t> dst(ng + 1, 0);
+  for (size_t g = 0; g < ng; ++g) dst[g + 1] = dst[g] + ed.arenas[g].size();
+  total = dst[ng];
+  uint8_t* buf = total <= out_cap ? out : alloc_output(total);
+  // Copy every group not already in place, in pieces of similar size for all threads.
+  struct Piece {
+    uint8_t* to;
+    const uint8_t* from;
+    size_t n;
+  };
+  std::vector<Piece> pieces;
+  size_t moving = 0;
+  for (size_t g = 0; g < ng; ++g)
+    if (ed.arenas[g].data() != buf + dst[g]) moving += ed.arenas[g].size();
+  const size_t piece = std::max<size_t>(size_t(1) << 20, moving / (static_cast<size_t>(threads) * 4) + 1);
+  for (size_t g = 0; g < ng; ++g) {
+    const uint8_t* src = ed.arenas[g].data();
+    if (src == buf + dst[g]) continue;
+    for (size_t off = 0; off < ed.arenas[g].size(); off += piece)
+      pieces.push_back({buf + dst[g] + off, src + off, std::min(piece, ed.arenas[g].size() - off)});
   }
-  total = dst[nchunks];
-  uint8_t* buf = out;
-  if (inplace) {
-    // Moves only go left and chunk by chunk in order, so no unread byte is overwritten.
-    for (size_t c = 0; c < nchunks; ++c)
-      if (ed.arenas[c].size() && ed.arenas[c].data() != out + dst[c])
-        std::memmove(out + dst[c], ed.arenas[c].data(), ed.arenas[c].size());
-  } else {
-    buf = alloc_output(total);
-    const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(nchunks, 1)));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && total > (1u << 20))
-    for (long c = 0; c < static_cast<long>(nchunks); ++c)
-      if (ed.arenas[c].size()) std::memcpy(buf + dst[c], ed.arenas[c].data(), ed.arenas[c].size());
-    free_output(out);
-  }
-  for (size_t c = 0; c < nchunks; ++c)
-    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
-      offsets[i] = static_cast<int64_t>(dst[c]) + ed.start[i];
+  const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(pieces.size(), 1)));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+  for (long i = 0; i < static_cast<long>(pieces.size()); ++i) std::memcpy(pieces[i].to, pieces[i].from, pieces[i].n);
+  for (uint8_t* s : ed.scratch) free_output(s);
+  ed.scratch.clear();
+  if (buf != out) free_output(out);
+  for (size_t g = 0; g < ng; ++g)
+    for (size_t i = ed.chunk_begin[g]; i < ed.chunk_begin[g + 1]; ++i)
+      offsets[i] = static_cast<int64_t>(dst[g]) + ed.start[i];
   offsets[ed.units.size()] = static_cast<int64_t>(total);
   return buf;
 }

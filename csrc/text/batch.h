@@ -34,6 +34,7 @@ struct EditParams {
 // arena is exactly the concatenated output of its chunk.
 struct Edited {
   std::vector<Arena> arenas;
+  std::vector<uint8_t*> scratch;  // alloc_output buffers behind arenas; freed by concat_utf8
   std::vector<size_t> chunk_begin;  // first document of each chunk, plus n at the end
   std::vector<int64_t> start;
   std::vector<int64_t> units;
@@ -42,18 +43,18 @@ struct Edited {
 int resolve_threads(int threads);
 
 // With out != nullptr (all-UTF-8 input only; out holds at least the total input
-// bytes), each chunk writes straight into out at its own input position, which
-// is enough room unless replacing ill-formed bytes made a document grow.
+// bytes), the first group writes straight into out and the others into scratch
+// buffers of their input size; that is enough room unless replacing ill-formed
+// bytes made a document grow, in which case an arena moves to the heap.
 Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& params, int threads,
                   uint8_t* out = nullptr);
 void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t skip, Errors errors,
                  int threads, double* out);
 void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, int64_t* out);
 
-// Concatenates UTF-8 edit output into one buffer and fills n+1 offsets. When every
-// chunk stayed inside `out` (given to edit_batch) this compacts `out` in place and
-// returns it; otherwise it returns a new buffer and frees `out`. Free the result
-// with std::free.
-uint8_t* concat_utf8(Edited& ed, uint8_t* out, int threads, size_t& total, int64_t* offsets);
+// Concatenates UTF-8 edit output into one buffer and fills n+1 offsets: into
+// `out` (given to edit_batch, out_cap bytes) when the output fits, else into a
+// new buffer (and `out` is freed). Free the result with free_output().
+uint8_t* concat_utf8(Edited& ed, uint8_t* out, size_t out_cap, int threads, size_t& total, int64_t* offsets);
 
 }  // namespace ce::text

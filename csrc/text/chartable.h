@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -54,7 +56,21 @@ class CharTable {
   uint8_t lead_and(uint8_t b) const noexcept { return lead_and_[b]; }
   const ByteFilter& filter(FilterId id) const noexcept { return filters_[id]; }
 
+  // Per-table cache of derived kernel contexts (keyed by a small integer), so that
+  // a call on a few documents does not rebuild them.
+  template <class T, class Make>
+  std::shared_ptr<const T> cached(uint32_t key, Make&& make) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& kv : cache_)
+      if (kv.first == key) return std::static_pointer_cast<const T>(kv.second);
+    std::shared_ptr<const T> v = make();
+    cache_.emplace_back(key, v);
+    return v;
+  }
+
  private:
+  mutable std::mutex mu_;
+  mutable std::vector<std::pair<uint32_t, std::shared_ptr<const void>>> cache_;
   std::vector<uint8_t> t_;
   uint8_t lead_or_[256];
   uint8_t lead_and_[256];

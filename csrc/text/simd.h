@@ -40,6 +40,9 @@ struct Kctx {
   void build_refiners();
 };
 
+// The context of a table and skip mask, built once and cached in the table.
+std::shared_ptr<const Kctx> kctx_for(const CharTable& t, uint8_t skip);
+
 namespace simd {
 // UTF-8 kernels with run-time ISA choice; same contract as the generic kernels.
 bool count_chars(const Kctx& k, const uint8_t* p, const uint8_t* e, Counts& c);

@@ -35,6 +35,10 @@ Kctx::Kctx(const CharTable& t, uint8_t skip_mask) : table(&t), skip(skip_mask) {
   }
 }
 
+std::shared_ptr<const Kctx> kctx_for(const CharTable& t, uint8_t skip) {
+  return t.cached<Kctx>(skip, [&] { return std::make_shared<const Kctx>(t, skip); });
+}
+
 void Kctx::build_refiners() {
   const CharTable& t = *table;
   auto cls_of = [&](uint32_t cp) -> uint8_t {
