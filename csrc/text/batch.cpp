@@ -41,6 +41,7 @@ decltype(auto) with_unit(uint8_t kind, F&& f) {
 std::vector<size_t> make_chunks(const std::vector<DocIn>& docs, int threads) {
   size_t total = 0;
   for (const auto& d : docs) total += static_cast<size_t>(d.n) * unit_size(d.kind);
+  if (total < (size_t(1) << 20)) threads = 1;  // below ~0.3 ms of work, waking threads costs more
   const size_t target = std::max<size_t>(size_t(1) << 16, total / (static_cast<size_t>(threads) * 8) + 1);
   std::vector<size_t> begin{0};
   size_t acc = 0;
