@@ -121,6 +121,21 @@ NKCORPUS_BANDS: Tuple[Tuple[float, float], ...] = ((0, 0.80), (50, 0.70), (150, 
 CharSpec = Union[str, Iterable[Range], None]
 
 
+def unicode_punctuation() -> Tuple[Range, ...]:
+    """Code points whose Unicode general category is P* (all lie below U+20000),
+    from the ``unicodedata`` of the running Python."""
+    global _PUNCT
+    if _PUNCT is None:
+        import unicodedata
+
+        cps = [cp for cp in range(0x20000) if unicodedata.category(chr(cp))[0] == "P"]
+        _PUNCT = to_ranges((cp, cp) for cp in cps)
+    return _PUNCT
+
+
+_PUNCT = None
+
+
 def to_ranges(spec: CharSpec, default: Sequence[Range] = ()) -> Tuple[Range, ...]:
     """Normalise a character-set argument to sorted, merged, validated ranges.
 

@@ -1,6 +1,8 @@
 #include "batch.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <mutex>
 #include <cstring>
 #include <stdexcept>
 
@@ -38,11 +40,12 @@ decltype(auto) with_unit(uint8_t kind, F&& f) {
 }
 
 // Contiguous document ranges of similar byte size, a few per thread.
-std::vector<size_t> make_chunks(const std::vector<DocIn>& docs, int threads) {
+std::vector<size_t> make_chunks(const std::vector<DocIn>& docs, int threads, size_t max_bytes = SIZE_MAX) {
   size_t total = 0;
   for (const auto& d : docs) total += static_cast<size_t>(d.n) * unit_size(d.kind);
   if (total < (size_t(1) << 20)) threads = 1;  // below ~0.3 ms of work, waking threads costs more
-  const size_t target = std::max<size_t>(size_t(1) << 16, total / (static_cast<size_t>(threads) * 8) + 1);
+  const size_t target =
+      std::min(max_bytes, std::max<size_t>(size_t(1) << 16, total / (static_cast<size_t>(threads) * 8) + 1));
   std::vector<size_t> begin{0};
   size_t acc = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
@@ -91,7 +94,10 @@ auto run_checked(const DocIn& d, Errors errors, K&& kernel) {
 Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& prm, int threads, uint8_t* out) {
   threads = resolve_threads(threads);
   Edited ed;
-  ed.chunk_begin = make_groups(docs, threads);
+  // Into a buffer: many ~1 MiB chunks, each placed right after its predecessor as
+  // soon as that is placed, while its output is still in cache. Into str objects:
+  // one group per thread.
+  ed.chunk_begin = out ? make_chunks(docs, threads, size_t(1) << 20) : make_groups(docs, threads);
   const size_t nchunks = ed.chunk_begin.size() - 1;
   ed.arenas.resize(nchunks);
   ed.start.assign(docs.size(), 0);
@@ -104,17 +110,38 @@ Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& p
     for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i) base[c + 1] += static_cast<size_t>(docs[i].n);
   }
   const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), nchunks));
-  if (out) {
-    ed.scratch.assign(nchunks, nullptr);
-    for (size_t c = 1; c < nchunks; ++c) ed.scratch[c] = alloc_output(base[c + 1] - base[c] + 1);
-  }
+  // Placement state (buffer form): chunks [0, placed) sit contiguously at out[0, frontier).
+  std::mutex mu;
+  std::vector<uint8_t> done(nchunks, 0);
+  size_t placed = 0, frontier = 0;
+  ed.dst.assign(nchunks, -1);
+  ed.inplace = out != nullptr;
+  auto place_ready = [&] {
+    while (placed < nchunks && done[placed]) {
+      Arena& a = ed.arenas[placed];
+      if (!ed.inplace || a.owned()) {  // a chunk outgrew its room: the rest waits for concat_utf8
+        ed.inplace = false;
+        return;
+      }
+      // frontier <= base[placed]: the move goes left and ends before the next chunk's room.
+      if (a.size() && a.data() != out + frontier) std::memmove(out + frontier, a.data(), a.size());
+      ed.dst[placed] = static_cast<int64_t>(frontier);
+      frontier += a.size();
+      ++placed;
+    }
+  };
 
-#pragma omp parallel for schedule(static, 1) num_threads(nt) if (nt > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
   for (long c = 0; c < static_cast<long>(nchunks); ++c) {
     Arena& arena = ed.arenas[c];
     if (out) {
-      // The first group may use all of out: the other groups never write there.
-      arena = c == 0 ? Arena(out, base[nchunks]) : Arena(ed.scratch[c], base[c + 1] - base[c]);
+      // Its predecessors all placed already (always so on one thread): write in
+      // place, up to where the next chunk's room begins. Else write in its own room.
+      std::lock_guard<std::mutex> lock(mu);
+      if (ed.inplace && placed == static_cast<size_t>(c))
+        arena = Arena(out + frontier, base[c + 1] - frontier);
+      else
+        arena = Arena(out + base[c], base[c + 1] - base[c]);
     } else {
       size_t bytes = 0;
       for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
@@ -128,21 +155,27 @@ Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& p
       with_unit(d.kind, [&](auto tag) {
         using Tag = decltype(tag);
         using U = typename Tag::unit;
-        Out<U> out(arena);
+        Out<U> w(arena);
         run_checked<Tag>(d, prm.errors, [&](const U* p, const U* e, bool) {
           bool ok;
           switch (op) {
-            case EditOp::kExtract: ok = extract_lines_fast<Tag>(ctx, p, e, *prm.bands, out); break;
-            case EditOp::kStrip: ok = strip_chars_fast<Tag>(ctx, p, e, out); break;
-            default: ok = trim_doc_fast<Tag>(ctx, p, e, out); break;
+            case EditOp::kExtract: ok = extract_lines_fast<Tag>(ctx, p, e, *prm.bands, w); break;
+            case EditOp::kStrip: ok = strip_chars_fast<Tag>(ctx, p, e, w); break;
+            default: ok = trim_doc_fast<Tag>(ctx, p, e, w); break;
           }
-          if (!ok) out.reset();
+          if (!ok) w.reset();
           return ok;
         });
-        ed.units[i] = static_cast<int64_t>(out.units());
+        ed.units[i] = static_cast<int64_t>(w.units());
       });
     }
+    if (out) {
+      std::lock_guard<std::mutex> lock(mu);
+      done[static_cast<size_t>(c)] = 1;
+      place_ready();
+    }
   }
+  ed.placed = placed;
   return ed;
 }
 
@@ -190,37 +223,28 @@ void length_batch(const std::vector<DocIn>& docs, Errors errors, int threads, in
 
 uint8_t* concat_utf8(Edited& ed, uint8_t* out, size_t out_cap, int threads, size_t& total, int64_t* offsets) {
   threads = resolve_threads(threads);
-  const size_t ng = ed.arenas.size();
-  std::vector<size_t> dst(ng + 1, 0);
-  for (size_t g = 0; g < ng; ++g) dst[g + 1] = dst[g] + ed.arenas[g].size();
-  total = dst[ng];
-  uint8_t* buf = total <= out_cap ? out : alloc_output(total);
-  // Copy every group not already in place, in pieces of similar size for all threads.
-  struct Piece {
-    uint8_t* to;
-    const uint8_t* from;
-    size_t n;
-  };
-  std::vector<Piece> pieces;
-  size_t moving = 0;
-  for (size_t g = 0; g < ng; ++g)
-    if (ed.arenas[g].data() != buf + dst[g]) moving += ed.arenas[g].size();
-  const size_t piece = std::max<size_t>(size_t(1) << 20, moving / (static_cast<size_t>(threads) * 4) + 1);
-  for (size_t g = 0; g < ng; ++g) {
-    const uint8_t* src = ed.arenas[g].data();
-    if (src == buf + dst[g]) continue;
-    for (size_t off = 0; off < ed.arenas[g].size(); off += piece)
-      pieces.push_back({buf + dst[g] + off, src + off, std::min(piece, ed.arenas[g].size() - off)});
+  const size_t nc = ed.arenas.size();
+  std::vector<size_t> dst(nc + 1, 0);
+  for (size_t c = 0; c < nc; ++c) dst[c + 1] = dst[c] + ed.arenas[c].size();
+  total = dst[nc];
+  uint8_t* buf = out;
+  if (!(ed.inplace && ed.placed == nc)) {
+    // Some chunk outgrew its room (ill-formed bytes replaced): copy everything,
+    // placed chunks from where they were placed, the others from their arenas.
+    buf = alloc_output(std::max<size_t>(total, 1));
+    const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(nc, 1)));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && total > (1u << 20))
+    for (long c = 0; c < static_cast<long>(nc); ++c) {
+      const size_t n = ed.arenas[c].size();
+      const uint8_t* src = static_cast<size_t>(c) < ed.placed ? out + ed.dst[c] : ed.arenas[c].data();
+      if (n) std::memcpy(buf + dst[c], src, n);
+    }
+    free_output(out);
   }
-  const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(pieces.size(), 1)));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
-  for (long i = 0; i < static_cast<long>(pieces.size()); ++i) std::memcpy(pieces[i].to, pieces[i].from, pieces[i].n);
-  for (uint8_t* s : ed.scratch) free_output(s);
-  ed.scratch.clear();
-  if (buf != out) free_output(out);
-  for (size_t g = 0; g < ng; ++g)
-    for (size_t i = ed.chunk_begin[g]; i < ed.chunk_begin[g + 1]; ++i)
-      offsets[i] = static_cast<int64_t>(dst[g]) + ed.start[i];
+  (void)out_cap;
+  for (size_t c = 0; c < nc; ++c)
+    for (size_t i = ed.chunk_begin[c]; i < ed.chunk_begin[c + 1]; ++i)
+      offsets[i] = static_cast<int64_t>(dst[c]) + ed.start[i];
   offsets[ed.units.size()] = static_cast<int64_t>(total);
   return buf;
 }

@@ -34,7 +34,11 @@ struct EditParams {
 // arena is exactly the concatenated output of its chunk.
 struct Edited {
   std::vector<Arena> arenas;
-  std::vector<uint8_t*> scratch;  // alloc_output buffers behind arenas; freed by concat_utf8
+  // Buffer form: chunks [0, placed) were moved to out + dst[c], contiguously;
+  // inplace turns false when a chunk outgrew its room in out.
+  std::vector<int64_t> dst;
+  size_t placed = 0;
+  bool inplace = false;
   std::vector<size_t> chunk_begin;  // first document of each chunk, plus n at the end
   std::vector<int64_t> start;
   std::vector<int64_t> units;
@@ -43,9 +47,9 @@ struct Edited {
 int resolve_threads(int threads);
 
 // With out != nullptr (all-UTF-8 input only; out holds at least the total input
-// bytes), the first group writes straight into out and the others into scratch
-// buffers of their input size; that is enough room unless replacing ill-formed
-// bytes made a document grow, in which case an arena moves to the heap.
+// bytes), each chunk writes into out at its own input position and is then moved
+// next to its predecessor: the room is enough unless replacing ill-formed bytes
+// made a document grow, in which case that chunk's arena moves to the heap.
 Edited edit_batch(const std::vector<DocIn>& docs, EditOp op, const EditParams& params, int threads,
                   uint8_t* out = nullptr);
 void ratio_batch(const std::vector<DocIn>& docs, const CharTable& table, uint8_t skip, Errors errors,
