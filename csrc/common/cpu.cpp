@@ -13,7 +13,7 @@ Level probe() noexcept {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
-      __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vbmi2") &&
       __builtin_cpu_supports("bmi2"))
     return Level::kAvx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) return Level::kAvx2;

@@ -1,12 +1,15 @@
 #include "dedup.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
+#include <memory>
 #include <numeric>
 #include <tuple>
 
 #include "../common/cpu.h"
 #include "../text/kernels.h"
+#include "../text/simd.h"
 #include "../text/utf8.h"
 #include "xxh64.h"
 
@@ -15,6 +18,10 @@ namespace ce::dedup {
 #ifdef CE_ENABLE_SIMD
 namespace avx512 {
 void xxh64_x8(const uint8_t* base, size_t stride, size_t len, uint64_t seed, uint64_t* out);
+size_t window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, uint64_t* out);
+void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t* first);
+const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
+                              bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end);
 }
 #endif
 
@@ -39,6 +46,15 @@ inline void hash_strided(const uint8_t* base, size_t stride, size_t len, uint64_
   for (; j < n; ++j) f(j, xxh::xxh64(base + j * stride, len, seed));
 }
 
+// out[i] = XXH64 of the code points c[i .. i + w) (little-endian UTF-32), i < count.
+inline void window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, uint64_t* out) {
+  size_t i = 0;
+#ifdef CE_ENABLE_SIMD
+  if (cpu::active() == cpu::Level::kAvx512) i = avx512::window_hashes(c, w, count, seed, out);
+#endif
+  for (; i < count; ++i) out[i] = xxh::xxh64(c + i, 4 * w, seed);
+}
+
 }  // namespace
 
 namespace {
@@ -46,11 +62,41 @@ namespace {
 constexpr uint64_t kDensifySalt = 0x9E3779B97F4A7C15ULL;
 constexpr uint64_t kExactSalt = 0x5bd1e995ULL;
 
+// Appends the normalised code point cp (a valid scalar value) at o; returns the new end.
+inline uint32_t* emit(uint32_t cp, const uint8_t* t, const NormOptions& o, uint8_t drop, uint32_t* out) {
+  if (o.fold_width) {
+    if (cp - 0xFF01u <= 0xFF5Eu - 0xFF01u) cp -= 0xFEE0u;
+    else if (cp == 0x3000) cp = 0x20;
+  }
+  if (o.fold_case && cp - 'A' < 26u) cp += 32;
+  *out = cp;
+  return out + !(t[cp] & drop);  // branch-free: the slot is overwritten when dropped
+}
+
+// Normalised code points of [p, e) into out (room for e - p values); returns the end.
 template <class Tag>
-void normalize_impl(const typename Tag::unit* p, const typename Tag::unit* e, const CharTable& t,
-                    const NormOptions& o, std::vector<uint32_t>& out) {
+uint32_t* normalize_impl(const typename Tag::unit* p, const typename Tag::unit* e, const CharTable& ct,
+                         const NormOptions& o, uint32_t* out) {
+  const uint8_t* t = ct.data();
+  const uint8_t drop = static_cast<uint8_t>((o.drop_space ? kSpace : 0) | (o.drop_punct ? kPunctuation : 0));
   while (p < e) {
     uint32_t cp = 0;
+    if constexpr (std::is_same_v<Tag, text::Utf8Unit>) {
+      const uint32_t b0 = p[0];
+      if (b0 < 0x80) {  // ASCII
+        out = emit(b0, t, o, drop, out);
+        ++p;
+        continue;
+      }
+      if ((b0 & 0xF0) == 0xE0 && e - p >= 3 && ((p[1] & 0xC0) == 0x80) && ((p[2] & 0xC0) == 0x80)) {
+        cp = ((b0 & 0x0F) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        if (cp >= 0x800 && (cp - 0xD800u) >= 0x800u) {  // the common 3-byte case (CJK)
+          out = emit(cp, t, o, drop, out);
+          p += 3;
+          continue;
+        }
+      }
+    }
     int k = Tag::step(p, e, cp);
     if (!k) {
       if constexpr (std::is_same_v<Tag, text::Utf8Unit>) {
@@ -64,59 +110,131 @@ void normalize_impl(const typename Tag::unit* p, const typename Tag::unit* e, co
     } else {
       p += k;
     }
-    if (o.fold_width) {
-      if (cp - 0xFF01u <= 0xFF5Eu - 0xFF01u) cp -= 0xFEE0u;
-      else if (cp == 0x3000) cp = 0x20;
-    }
-    if (o.fold_case && cp - 'A' < 26u) cp += 32;
-    const uint8_t f = t[cp];
-    if ((o.drop_space && (f & kSpace)) || (o.drop_punct && (f & kPunctuation))) continue;
-    out.push_back(cp);
+    out = emit(cp, t, o, drop, out);
   }
+  return out;
 }
 
 inline size_t shingle_count(size_t m, size_t n) { return m == 0 ? 0 : (m < n ? 1 : m - n + 1); }
 
+// A growable array that is not zeroed on growth (std::vector::resize would).
+template <class T>
+struct Buf {
+  std::unique_ptr<T[]> p;
+  size_t cap = 0;
+  T* get(size_t n) {
+    if (n > cap) {
+      cap = std::max(n, 2 * cap);
+      p.reset(new T[cap]);
+    }
+    return p.get();
+  }
+};
+
 struct SigScratch {
-  std::vector<uint32_t> cps;
-  std::vector<uint8_t> filled;
+  Buf<uint32_t> cps;
+  Buf<uint64_t> hashes;
+  uint8_t filled[1024];
+  std::vector<uint8_t> filled_big;  // more than 1024 bins
+};
+
+SigScratch& scratch() {
+  thread_local SigScratch s;
+  return s;
+}
+
+// Bin j of densification attempt t for empty bin i (docs/dedup.md, section 3).
+inline size_t densify_bin(uint64_t seed, size_t i, uint64_t t, size_t K) {
+  const uint64_t z = xxh::mix64(seed ^ ((static_cast<uint64_t>(i) << 32) | t) ^ kDensifySalt);
+  return static_cast<size_t>(((z >> 32) * K) >> 32);
+}
+
+// The first kAttempts densification attempts of every bin: they depend on the
+// seed and the bin only, so they are computed once per call, not per document.
+struct DensifyPlan {
+  static constexpr size_t kAttempts = 64;
+  size_t K;
+  uint64_t seed;
+  std::vector<uint32_t> seq;  // K x kAttempts
+  std::vector<uint8_t> seq8;  // the same as bytes, when K <= 128 (AVX-512 walk)
+
+  DensifyPlan(uint64_t s, size_t k) : K(k), seed(s), seq(k * kAttempts) {
+    for (size_t i = 0; i < K; ++i)
+      for (size_t t = 0; t < kAttempts; ++t) seq[i * kAttempts + t] = static_cast<uint32_t>(densify_bin(seed, i, t, K));
+    if (K <= 128) seq8.assign(seq.begin(), seq.end());
+  }
+
+  // Fills every empty bin of sig from the first non-empty bin of its sequence.
+  // filled must have room for 128 bytes (zero past K).
+  void apply(uint32_t* sig, const uint8_t* filled, size_t nfilled) const {
+    if (nfilled == K) return;
+    if (nfilled == 1) {  // every sequence can only end at the one filled bin
+      const size_t j = static_cast<size_t>(std::find(filled, filled + K, 1) - filled);
+      for (size_t i = 0; i < K; ++i) sig[i] = sig[j];
+      return;
+    }
+#ifdef CE_ENABLE_SIMD
+    if (!seq8.empty() && cpu::active() == cpu::Level::kAvx512) {
+      uint8_t first[128];
+      avx512::densify_first(seq8.data(), filled, K, first);
+      const uint32_t* orig = sig;  // reads only filled bins, which are never written here
+      for (size_t i = 0; i < K; ++i) {
+        if (filled[i]) continue;
+        size_t j = first[i];
+        if (j == 255)
+          for (uint64_t u = kAttempts;; ++u)
+            if (filled[j = densify_bin(seed, i, u, K)]) break;
+        sig[i] = orig[j];
+      }
+      return;
+    }
+#endif
+    for (size_t i = 0; i < K; ++i) {
+      if (filled[i]) continue;
+      const uint32_t* q = seq.data() + i * kAttempts;
+      size_t t = 0;
+      while (t < kAttempts && !filled[q[t]]) ++t;
+      size_t j;
+      if (t < kAttempts) {
+        j = q[t];
+      } else {
+        for (uint64_t u = kAttempts;; ++u)
+          if (filled[j = densify_bin(seed, i, u, K)]) break;
+      }
+      sig[i] = sig[j];
+    }
+  }
 };
 
 void signature_of(const uint32_t* c, size_t m, const SigParams& p, const uint64_t* a, const uint64_t* b,
-                  uint32_t* sig, SigScratch& s) {
+                  const DensifyPlan& plan, uint32_t* sig, SigScratch& s) {
   const size_t K = static_cast<size_t>(p.num_perm), n = static_cast<size_t>(p.ngram);
   std::fill(sig, sig + K, 0xFFFFFFFFu);
   const size_t count = shingle_count(m, n), w = std::min(m, n);
   if (!count) return;
-  const uint8_t* bytes = reinterpret_cast<const uint8_t*>(c);
+  uint64_t* h = s.hashes.get(count);
+  window_hashes(c, w, count, p.seed, h);
   if (p.classic) {
-    hash_strided(bytes, 4, 4 * w, p.seed, count, [&](size_t, uint64_t h) {
-      for (size_t k = 0; k < K; ++k) {
-        const uint32_t v = static_cast<uint32_t>((a[k] * h + b[k]) >> 32);
-        sig[k] = std::min(sig[k], v);
-      }
-    });
+    for (size_t i = 0; i < count; ++i)
+      for (size_t k = 0; k < K; ++k) sig[k] = std::min(sig[k], static_cast<uint32_t>((a[k] * h[i] + b[k]) >> 32));
     return;
   }
-  s.filled.assign(K, 0);
-  hash_strided(bytes, 4, 4 * w, p.seed, count, [&](size_t, uint64_t h) {
-    const size_t bin = static_cast<size_t>(((h >> 32) * K) >> 32);
-    sig[bin] = std::min(sig[bin], static_cast<uint32_t>(h));
-    s.filled[bin] = 1;
-  });
-  // Optimal densification: an empty bin copies the first non-empty bin its own
-  // hash sequence lands on (at least one bin is non-empty here).
-  for (size_t i = 0; i < K; ++i) {
-    if (s.filled[i]) continue;
-    for (uint64_t attempt = 0;; ++attempt) {
-      const uint64_t z = xxh::mix64(p.seed ^ ((static_cast<uint64_t>(i) << 32) | attempt) ^ kDensifySalt);
-      const size_t j = static_cast<size_t>(((z >> 32) * K) >> 32);
-      if (s.filled[j]) {
-        sig[i] = sig[j];
-        break;
-      }
-    }
+  const size_t fsize = std::max<size_t>(K, 128);
+  uint8_t* filled = s.filled;
+  if (fsize > sizeof(s.filled)) {
+    s.filled_big.assign(fsize, 0);
+    filled = s.filled_big.data();
+  } else {
+    std::memset(filled, 0, fsize);
   }
+  for (size_t i = 0; i < count; ++i) {
+    const size_t bin = static_cast<size_t>(((h[i] >> 32) * K) >> 32);
+    sig[bin] = std::min(sig[bin], static_cast<uint32_t>(h[i]));
+    filled[bin] = 1;
+  }
+  size_t nfilled = 0;
+  for (size_t i = 0; i < K; ++i) nfilled += filled[i];
+  plan.apply(sig, filled, nfilled);
 }
 
 template <class F>
@@ -129,31 +247,56 @@ void for_docs(size_t n, int threads, F&& f) {
 
 }  // namespace
 
-void normalize(const DocIn& d, const CharTable& t, const NormOptions& o, std::vector<uint32_t>& out) {
-  out.clear();
+size_t normalize_into(const DocIn& d, const CharTable& t, const NormOptions& o, uint32_t* begin) {
+  uint32_t* end;
   switch (d.kind) {
     case 0: {
       const auto* p = static_cast<const uint8_t*>(d.p);
-      normalize_impl<text::Utf8Unit>(p, p + d.n, t, o, out);
+      const uint8_t* e = p + d.n;
+      uint32_t* o_ = begin;
+#ifdef CE_ENABLE_SIMD
+      // Well-formed documents (checked first, cheaply) take the AVX-512 decoder.
+      if (cpu::active() == cpu::Level::kAvx512 && d.n >= 67 && text::simd::valid_utf8(p, e)) {
+        const uint8_t drop = static_cast<uint8_t>((o.drop_space ? kSpace : 0) | (o.drop_punct ? kPunctuation : 0));
+        p = avx512::normalize_utf8(p, e, t.data(), o.fold_width, o.fold_case, drop, o_, &o_);
+      }
+#endif
+      end = normalize_impl<text::Utf8Unit>(p, e, t, o, o_);
       break;
     }
     case 1: {
       const auto* p = static_cast<const uint8_t*>(d.p);
-      normalize_impl<text::UcsUnit<uint8_t>>(p, p + d.n, t, o, out);
+      end = normalize_impl<text::UcsUnit<uint8_t>>(p, p + d.n, t, o, begin);
       break;
     }
     case 2: {
       const auto* p = static_cast<const uint16_t*>(d.p);
-      normalize_impl<text::UcsUnit<uint16_t>>(p, p + d.n, t, o, out);
+      end = normalize_impl<text::UcsUnit<uint16_t>>(p, p + d.n, t, o, begin);
       break;
     }
     default: {
       const auto* p = static_cast<const uint32_t*>(d.p);
-      normalize_impl<text::UcsUnit<uint32_t>>(p, p + d.n, t, o, out);
+      end = normalize_impl<text::UcsUnit<uint32_t>>(p, p + d.n, t, o, begin);
       break;
     }
   }
+  return static_cast<size_t>(end - begin);
 }
+
+void normalize(const DocIn& d, const CharTable& t, const NormOptions& o, std::vector<uint32_t>& out) {
+  out.resize(static_cast<size_t>(d.n) + 1);  // never more code points than code units
+  out.resize(normalize_into(d, t, o, out.data()));
+}
+
+namespace {
+// Normalised code points of d in the thread's scratch; returns their count.
+size_t normalize_scratch(const DocIn& d, const CharTable& t, const NormOptions& o, Buf<uint32_t>& buf,
+                         const uint32_t*& cps) {
+  uint32_t* p = buf.get(static_cast<size_t>(d.n) + 1);
+  cps = p;
+  return normalize_into(d, t, o, p);
+}
+}  // namespace
 
 void signatures(const std::vector<DocIn>& docs, const CharTable& t, const NormOptions& o, const SigParams& p,
                 int threads, uint32_t* sig, int64_t* len) {
@@ -163,21 +306,23 @@ void signatures(const std::vector<DocIn>& docs, const CharTable& t, const NormOp
     a[k] = xxh::mix64(p.seed + 2 * k + 1) | 1;
     b[k] = xxh::mix64(p.seed + 2 * k + 2);
   }
+  const DensifyPlan plan(p.seed, K);
   for_docs(docs.size(), threads, [&](size_t i) {
-    thread_local SigScratch s;
-    normalize(docs[i], t, o, s.cps);
-    len[i] = static_cast<int64_t>(s.cps.size());
-    signature_of(s.cps.data(), s.cps.size(), p, a.data(), b.data(), sig + i * K, s);
+    SigScratch& s = scratch();
+    const uint32_t* c;
+    const size_t m = normalize_scratch(docs[i], t, o, s.cps, c);
+    len[i] = static_cast<int64_t>(m);
+    signature_of(c, m, p, a.data(), b.data(), plan, sig + i * K, s);
   });
 }
 
 void exact_keys(const std::vector<DocIn>& docs, const CharTable& t, const NormOptions& o, uint64_t seed, int threads,
                 uint64_t* keys) {
   for_docs(docs.size(), threads, [&](size_t i) {
-    thread_local std::vector<uint32_t> cps;
-    normalize(docs[i], t, o, cps);
-    keys[2 * i] = xxh::xxh64(cps.data(), 4 * cps.size(), seed);
-    keys[2 * i + 1] = xxh::xxh64(cps.data(), 4 * cps.size(), seed ^ kExactSalt);
+    const uint32_t* c;
+    const size_t m = normalize_scratch(docs[i], t, o, scratch().cps, c);
+    keys[2 * i] = xxh::xxh64(c, 4 * m, seed);
+    keys[2 * i + 1] = xxh::xxh64(c, 4 * m, seed ^ kExactSalt);
   });
 }
 
@@ -308,12 +453,11 @@ std::vector<std::pair<int64_t, int64_t>> merge_band(const std::vector<Run>& runs
 
 void shingle_set(const DocIn& d, const CharTable& t, const NormOptions& o, int ngram, uint64_t seed,
                  std::vector<uint64_t>& out) {
-  thread_local std::vector<uint32_t> cps;
-  normalize(d, t, o, cps);
-  const size_t n = static_cast<size_t>(ngram), count = shingle_count(cps.size(), n), w = std::min(cps.size(), n);
+  const uint32_t* c;
+  const size_t m = normalize_scratch(d, t, o, scratch().cps, c);
+  const size_t n = static_cast<size_t>(ngram), count = shingle_count(m, n), w = std::min(m, n);
   out.resize(count);
-  hash_strided(reinterpret_cast<const uint8_t*>(cps.data()), 4, 4 * w, seed, count,
-               [&](size_t i, uint64_t h) { out[i] = h; });
+  window_hashes(c, w, count, seed, out.data());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }

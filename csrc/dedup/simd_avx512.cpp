@@ -1,5 +1,6 @@
-// AVX-512 (F, DQ) variants of the dedup hashing: XXH64 of eight equal-length
-// inputs at once, one per 64-bit lane, same result as xxh64() on each.
+// AVX-512 (F, DQ, BW, VBMI) variants of the dedup kernels: XXH64 of eight
+// equal-length inputs at once, one per 64-bit lane, same result as xxh64() on
+// each; and the densification walk for up to 128 bins.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -8,10 +9,10 @@
 #include "xxh64.h"
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi,popcnt"))), apply_to = function)
 #else
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq")
+#pragma GCC target("avx512f,avx512dq,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi,popcnt")
 #endif
 
 namespace ce::dedup::avx512 {
@@ -90,6 +91,117 @@ void xxh64_x8(const uint8_t* base, size_t stride, size_t len, uint64_t seed, uin
   acc = mul(acc, xxh::kP3);
   acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 32));
   _mm512_storeu_si512(out, acc);
+}
+
+// XXH64 of the windows c[i .. i + w) for i = 0, 1, ... in groups of eight, as
+// long as whole groups fit (i + 8 <= count); returns how many were hashed.
+// Window words come from plain loads: lane l's k-th 8-byte word is
+// c[i + l + 2k] | c[i + l + 2k + 1] << 32.
+size_t window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, uint64_t* out) {
+  const size_t len = 4 * w;
+  if (len >= 32) {  // long windows: the general gather path
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) xxh64_x8(reinterpret_cast<const uint8_t*>(c + i), 4, len, seed, out + i);
+    return i;
+  }
+  const __m512i p4 = _mm512_set1_epi64(static_cast<long long>(xxh::kP4));
+  const __m512i start = _mm512_set1_epi64(static_cast<long long>(seed + xxh::kP5 + len));
+  auto lanes32 = [&](const uint32_t* at) {
+    return _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(at)));
+  };
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    __m512i acc = start;
+    size_t k = 0;
+    for (; k + 2 <= w; k += 2) {
+      const __m512i word = _mm512_or_si512(lanes32(c + i + k), _mm512_slli_epi64(lanes32(c + i + k + 1), 32));
+      acc = _mm512_xor_si512(acc, round(_mm512_setzero_si512(), word));
+      acc = add(mul(_mm512_rol_epi64(acc, 27), xxh::kP1), p4);
+    }
+    if (k < w) {
+      acc = _mm512_xor_si512(acc, mul(lanes32(c + i + k), xxh::kP1));
+      acc = add(mul(_mm512_rol_epi64(acc, 23), xxh::kP2), _mm512_set1_epi64(static_cast<long long>(xxh::kP3)));
+    }
+    acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 33));
+    acc = mul(acc, xxh::kP2);
+    acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 29));
+    acc = mul(acc, xxh::kP3);
+    acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 32));
+    _mm512_storeu_si512(out + i, acc);
+  }
+  return i;
+}
+
+// For each empty bin i (filled[i] == 0, K <= 128), the first of its 64 planned
+// attempts seq[i * 64 + t] that lands on a filled bin: written to first[i], or
+// 255 when none of the 64 does. filled must have 128 readable bytes (zero past K).
+void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t* first) {
+  const __m512i lo = _mm512_loadu_si512(filled), hi = _mm512_loadu_si512(filled + 64);
+  for (size_t i = 0; i < K; ++i) {
+    if (filled[i]) continue;
+    const __m512i q = _mm512_loadu_si512(seq + i * 64);
+    const uint64_t hit = _mm512_test_epi8_mask(_mm512_permutex2var_epi8(lo, q, hi), _mm512_set1_epi8(1));
+    first[i] = hit ? seq[i * 64 + static_cast<size_t>(__builtin_ctzll(hit))] : 255;
+  }
+}
+
+// Normalises well-formed UTF-8 [p, e) into out, 64 input bytes at a time, as
+// long as blocks hold 1- to 3-byte characters only; returns where it stopped in
+// the input (a character boundary), *out_end the end of the output. The code
+// points of a block: compress the lead bytes and the two bytes after each, widen
+// to 16 lanes of 32 bits, decode, fold, look up the drop flags (gather), and
+// compress-store the kept ones.
+const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
+                              bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end) {
+  const __m512i c80 = _mm512_set1_epi8(static_cast<char>(0x80)), cC0 = _mm512_set1_epi8(static_cast<char>(0xC0));
+  const __m512i x3F = _mm512_set1_epi32(0x3F);
+  const __m512i dropv = _mm512_set1_epi32(drop);
+  while (e - p >= 67) {
+    const __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 1), v2 = _mm512_loadu_si512(p + 2);
+    const uint64_t lead = _mm512_cmpneq_epi8_mask(_mm512_and_si512(v0, cC0), c80);
+    if (_mm512_mask_cmpge_epu8_mask(lead, v0, _mm512_set1_epi8(static_cast<char>(0xF0)))) break;  // 4-byte: scalar
+    const int n = __builtin_popcountll(lead);
+    const __m512i b0 = _mm512_maskz_compress_epi8(lead, v0);
+    const __m512i b1 = _mm512_maskz_compress_epi8(lead, v1);
+    const __m512i b2 = _mm512_maskz_compress_epi8(lead, v2);
+    for (int j = 0; j < n; j += 16) {
+      const int lane = j / 16;
+      __m128i q0, q1, q2;
+      switch (lane) {
+        case 0: q0 = _mm512_extracti32x4_epi32(b0, 0), q1 = _mm512_extracti32x4_epi32(b1, 0), q2 = _mm512_extracti32x4_epi32(b2, 0); break;
+        case 1: q0 = _mm512_extracti32x4_epi32(b0, 1), q1 = _mm512_extracti32x4_epi32(b1, 1), q2 = _mm512_extracti32x4_epi32(b2, 1); break;
+        case 2: q0 = _mm512_extracti32x4_epi32(b0, 2), q1 = _mm512_extracti32x4_epi32(b1, 2), q2 = _mm512_extracti32x4_epi32(b2, 2); break;
+        default: q0 = _mm512_extracti32x4_epi32(b0, 3), q1 = _mm512_extracti32x4_epi32(b1, 3), q2 = _mm512_extracti32x4_epi32(b2, 3); break;
+      }
+      const __m512i x0 = _mm512_cvtepu8_epi32(q0), x1 = _mm512_cvtepu8_epi32(q1), x2 = _mm512_cvtepu8_epi32(q2);
+      const __mmask16 is1 = _mm512_cmplt_epu32_mask(x0, _mm512_set1_epi32(0x80));
+      const __mmask16 is2 = _mm512_cmplt_epu32_mask(x0, _mm512_set1_epi32(0xE0)) & ~is1;
+      const __m512i t1 = _mm512_and_si512(x1, x3F), t2 = _mm512_and_si512(x2, x3F);
+      const __m512i cp2 = _mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(x0, _mm512_set1_epi32(0x1F)), 6), t1);
+      const __m512i cp3 = _mm512_or_si512(
+          _mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(x0, _mm512_set1_epi32(0x0F)), 12), _mm512_slli_epi32(t1, 6)),
+          t2);
+      __m512i cp = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(cp3, is2, cp2), is1, x0);
+      if (fold_width) {
+        const __mmask16 fw = _mm512_cmple_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32(0xFF01)), _mm512_set1_epi32(0xFF5E - 0xFF01));
+        cp = _mm512_mask_sub_epi32(cp, fw, cp, _mm512_set1_epi32(0xFEE0));
+        cp = _mm512_mask_mov_epi32(cp, _mm512_cmpeq_epi32_mask(cp, _mm512_set1_epi32(0x3000)), _mm512_set1_epi32(0x20));
+      }
+      if (fold_case) {
+        const __mmask16 up = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32('A')), _mm512_set1_epi32(26));
+        cp = _mm512_mask_add_epi32(cp, up, cp, _mm512_set1_epi32(32));
+      }
+      const __mmask16 live = static_cast<__mmask16>(n - j >= 16 ? 0xFFFF : (1u << (n - j)) - 1);
+      const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
+      const __mmask16 keep = _mm512_mask_testn_epi32_mask(live, flags, dropv);
+      _mm512_mask_compressstoreu_epi32(out, keep, cp);
+      out += __builtin_popcount(keep);
+    }
+    p += 64;
+    while (p < e && (*p & 0xC0) == 0x80) ++p;  // the tail of a character begun in this block
+  }
+  *out_end = out;
+  return p;
 }
 
 }  // namespace ce::dedup::avx512
