@@ -284,7 +284,7 @@ size_t normalize_into(const DocIn& d, const CharTable& t, const NormOptions& o, 
 }
 
 void normalize(const DocIn& d, const CharTable& t, const NormOptions& o, std::vector<uint32_t>& out) {
-  out.resize(static_cast<size_t>(d.n) + 1);  // never more code points than code units
+  out.resize(static_cast<size_t>(d.n) + 17);  // never more code points than code units, + SIMD slack
   out.resize(normalize_into(d, t, o, out.data()));
 }
 
@@ -292,7 +292,7 @@ namespace {
 // Normalised code points of d in the thread's scratch; returns their count.
 size_t normalize_scratch(const DocIn& d, const CharTable& t, const NormOptions& o, Buf<uint32_t>& buf,
                          const uint32_t*& cps) {
-  uint32_t* p = buf.get(static_cast<size_t>(d.n) + 1);
+  uint32_t* p = buf.get(static_cast<size_t>(d.n) + 17);  // + slack for 16-lane stores
   cps = p;
   return normalize_into(d, t, o, p);
 }

@@ -137,11 +137,18 @@ size_t window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, u
 // 255 when none of the 64 does. filled must have 128 readable bytes (zero past K).
 void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t* first) {
   const __m512i lo = _mm512_loadu_si512(filled), hi = _mm512_loadu_si512(filled + 64);
-  for (size_t i = 0; i < K; ++i) {
-    if (filled[i]) continue;
-    const __m512i q = _mm512_loadu_si512(seq + i * 64);
-    const uint64_t hit = _mm512_test_epi8_mask(_mm512_permutex2var_epi8(lo, q, hi), _mm512_set1_epi8(1));
-    first[i] = hit ? seq[i * 64 + static_cast<size_t>(__builtin_ctzll(hit))] : 255;
+  const __m512i one = _mm512_set1_epi8(1);
+  // Visit only the empty bins (K <= 128: two 64-bit masks).
+  uint64_t empty[2] = {_mm512_testn_epi8_mask(lo, one), _mm512_testn_epi8_mask(hi, one)};
+  if (K < 64) empty[0] &= (uint64_t(1) << K) - 1, empty[1] = 0;
+  else if (K < 128) empty[1] &= (uint64_t(1) << (K - 64)) - 1;
+  for (int w = 0; w < 2; ++w) {
+    for (uint64_t m = empty[w]; m; m &= m - 1) {
+      const size_t i = static_cast<size_t>(w * 64 + __builtin_ctzll(m));
+      const __m512i q = _mm512_loadu_si512(seq + i * 64);
+      const uint64_t hit = _mm512_test_epi8_mask(_mm512_permutex2var_epi8(lo, q, hi), one);
+      first[i] = hit ? seq[i * 64 + static_cast<size_t>(__builtin_ctzll(hit))] : 255;
+    }
   }
 }
 
@@ -150,7 +157,7 @@ void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t*
 // the input (a character boundary), *out_end the end of the output. The code
 // points of a block: compress the lead bytes and the two bytes after each, widen
 // to 16 lanes of 32 bits, decode, fold, look up the drop flags (gather), and
-// compress-store the kept ones.
+// compress-store the kept ones. out needs room for 16 values past the last one written.
 const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
                               bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end) {
   const __m512i c80 = _mm512_set1_epi8(static_cast<char>(0x80)), cC0 = _mm512_set1_epi8(static_cast<char>(0xC0));
@@ -194,7 +201,10 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
       const __mmask16 live = static_cast<__mmask16>(n - j >= 16 ? 0xFFFF : (1u << (n - j)) - 1);
       const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
       const __mmask16 keep = _mm512_mask_testn_epi32_mask(live, flags, dropv);
-      _mm512_mask_compressstoreu_epi32(out, keep, cp);
+      // Compress in a register and store all 16 lanes: the memory form of
+      // vpcompressd is microcoded and very slow on some cores (Zen 4). The caller
+      // leaves 16 values of slack past the output.
+      _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(keep, cp));
       out += __builtin_popcount(keep);
     }
     p += 64;
