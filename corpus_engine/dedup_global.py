@@ -38,6 +38,7 @@ import numpy as np
 
 from . import _native
 from .batch import TextBatch
+from .dedup import near_duplicates
 from .dedup import (
     DEFAULT_BANDS,
     DEFAULT_NGRAM,
@@ -55,6 +56,12 @@ from .dedup import (
 )
 
 _DONE = "DONE"
+
+
+def _take(batch: TextBatch, idx: np.ndarray) -> TextBatch:
+    """The documents idx of a batch, as a new batch."""
+    data, offsets = _native.gather_docs([(batch.data, batch.offsets)], np.zeros(idx.size, np.int64), idx)
+    return TextBatch(data, offsets)
 
 
 @dataclass
@@ -104,7 +111,7 @@ class GlobalDeduplicator:
         keep: str = "first",
         exact: bool = True,
         threads: Optional[int] = None,
-        verify_chunk: int = 1_000_000,
+        verify_bytes: int = 64 << 20,
     ):
         self.hasher = MinHasher(num_perm=num_perm, ngram=ngram, seed=seed, method=method)
         _check_lsh(num_perm, bands, rows, threshold)
@@ -112,7 +119,9 @@ class GlobalDeduplicator:
             raise ValueError(f"keep must be one of {sorted(_POLICIES)}, got {keep!r}")
         self.threshold, self.bands, self.rows, self.keep, self.exact = threshold, bands, rows, keep, exact
         self.threads = threads
-        self.verify_chunk = int(verify_chunk)
+        # Text read per verification chunk: bounds the memory of the check (text and
+        # shingle sets of the chunk's documents), whatever the corpus size.
+        self.verify_bytes = max(int(verify_bytes), 1)
         self.workdir = Path(workdir)
         (self.workdir / "shards").mkdir(parents=True, exist_ok=True)
         config = {
@@ -154,8 +163,14 @@ class GlobalDeduplicator:
         ids: Sequence[int],
         scores: Optional[Sequence[float]] = None,
         overwrite: bool = False,
+        local: bool = False,
     ) -> bool:
-        """Store a shard's documents and band-key runs; False if it was there already."""
+        """Store a shard's documents and band-key runs; False if it was there already.
+
+        ``local=True`` first removes the shard's own duplicates in memory
+        (:func:`corpus_engine.dedup.near_duplicates` with the same settings, in id
+        order) and stores only the survivors: the NKCorpus order, local then global.
+        """
         final = self._shard_dir(name)
         if final.exists() and (final / _DONE).exists() and not overwrite:
             return False
@@ -172,6 +187,23 @@ class GlobalDeduplicator:
             scores = np.ascontiguousarray(scores, dtype=np.float64)
             if scores.shape != (n,):
                 raise ValueError(f"scores must have one value per document ({n})")
+        all_ids, local_keep = ids, np.ones(n, dtype=bool)
+        if local and n:
+            order = np.argsort(ids, kind="stable")  # id order, as the global step uses
+            local_keep[order] = near_duplicates(
+                _take(batch, order),
+                self.threshold,
+                hasher=self.hasher,
+                bands=self.bands,
+                rows=self.rows,
+                keep=self.keep,
+                scores=None if scores is None else scores[order],
+                exact=self.exact,
+                threads=self.threads,
+            )
+            keep_idx = np.flatnonzero(local_keep)
+            batch, ids = _take(batch, keep_idx), ids[keep_idx]
+            scores = None if scores is None else scores[keep_idx]
         th = _threads(self.threads)
         sig, lengths = self.hasher.signatures_and_lengths(batch, self.threads)
         keys = _native.dedup_band_keys(sig, self.bands, self.rows, th)
@@ -179,7 +211,7 @@ class GlobalDeduplicator:
         tmp = final.with_name(final.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        np.save(tmp / "data.npy", batch.data)
+        batch.data[batch.offsets[0] : batch.offsets[-1]].tofile(tmp / "text.bin")  # raw UTF-8, read with pread
         np.save(tmp / "offsets.npy", batch.offsets - batch.offsets[0])
         np.save(tmp / "ids.npy", ids)
         np.save(tmp / "lengths.npy", lengths)
@@ -188,6 +220,8 @@ class GlobalDeduplicator:
             np.save(tmp / "exact.npy", self.hasher.exact_keys(batch, self.threads))
         if scores is not None:
             np.save(tmp / "scores.npy", scores)
+        np.save(tmp / "all_ids.npy", all_ids)  # every document given, in the shard's order
+        np.save(tmp / "local_keep.npy", local_keep)
         (tmp / _DONE).write_text(str(n))
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
@@ -236,29 +270,40 @@ class GlobalDeduplicator:
         t1 = time.perf_counter()
 
         # Candidate pairs: one k-way merge per band over the memory-mapped runs.
-        cand = []
+        # Pairs as one int64 (rank_a * n + rank_b), made unique band by band: near-duplicate
+        # clusters propose the same pairs in most bands, and holding all bands' pairs at
+        # once would grow with the number of duplicates times the bands.
+        cand = np.zeros(0, dtype=np.int64)
         for k in range(self.bands):
             runs = [np.load(d / "runs.npy", mmap_mode="r")[k] for d in dirs]
             p = _native.dedup_merge_band(runs)
+            del runs
             if p.size:
                 r = np.searchsorted(sorted_ids, p)
-                cand.append(r[active[r[:, 0]] & active[r[:, 1]]])
-        pairs = np.unique(np.concatenate(cand), axis=0) if cand else np.zeros((0, 2), dtype=np.int64)
+                r = r[active[r[:, 0]] & active[r[:, 1]]]
+                cand = np.union1d(cand, r[:, 0] * n + r[:, 1])
+        pairs = np.stack([cand // max(n, 1), cand % max(n, 1)], axis=1) if cand.size else np.zeros((0, 2), np.int64)
         stats["candidates"] = int(pairs.shape[0])
         t2 = time.perf_counter()
 
         # Verification in chunks: only the documents of the chunk are read.
-        stores = [
-            (np.load(d / "data.npy", mmap_mode="r"), np.load(d / "offsets.npy", mmap_mode="r")) for d in dirs
-        ]
+        paths = [str(d / "text.bin") for d in dirs]
+        offsets = [np.load(d / "offsets.npy") for d in dirs]
         where = order  # rank -> concatenated index
+        doc_bytes = np.concatenate([np.diff(o) for o in offsets])[order] if n else np.zeros(0, np.int64)
+        # Chunk boundaries where the bytes of the pairs' documents (a document counted
+        # once per pair: an over-estimate) pass multiples of the budget.
+        spent = np.cumsum(doc_bytes[pairs[:, 0]] + doc_bytes[pairs[:, 1]]) if pairs.size else np.zeros(0)
+        cuts = np.searchsorted(spent, np.arange(1, int(spent[-1] // self.verify_bytes) + 1) * self.verify_bytes) if pairs.size else []
+        bounds = np.unique(np.concatenate([[0], np.asarray(cuts, dtype=np.int64), [pairs.shape[0]]]))
+        stats["verify_chunks"] = int(max(bounds.size - 1, 0))
         verified = []
-        for s in range(0, pairs.shape[0], self.verify_chunk):
-            chunk = pairs[s : s + self.verify_chunk]
+        for s, e in zip(bounds[:-1], bounds[1:]):
+            chunk = pairs[s:e]
             involved, local = np.unique(chunk, return_inverse=True)
             c = where[involved]
-            data, offsets = _native.gather_docs(stores, shard_of[c], pos_of[c])
-            jac = self.hasher.pair_jaccard(TextBatch(data, offsets), local.reshape(-1, 2), self.threads)
+            data, offs = _native.gather_docs_files(paths, offsets, shard_of[c], pos_of[c])
+            jac = self.hasher.pair_jaccard(TextBatch(data, offs), local.reshape(-1, 2), self.threads)
             verified.append(chunk[jac >= self.threshold])
         near = np.concatenate(verified) if verified else np.zeros((0, 2), dtype=np.int64)
         stats["verified"] = int(near.shape[0])
@@ -304,10 +349,15 @@ class GlobalDeduplicator:
         return self._result
 
     def keep_mask(self, name: str) -> np.ndarray:
-        """The last pass: keep mask of a shard's documents, in the shard's order."""
+        """The last pass: keep mask of every document given to add_shard (local and
+        global removals), in the shard's order."""
         res = self.result()
-        ids = np.load(self._shard_dir(name) / "ids.npy")
+        d = self._shard_dir(name)
+        ids = np.load(d / "ids.npy")
         r = np.searchsorted(res.ids, ids)
         if ids.size and (np.any(r >= res.ids.size) or np.any(res.ids[np.minimum(r, res.ids.size - 1)] != ids)):
             raise KeyError(f"shard {name!r} was not part of the last run")
-        return res.keep[r]
+        local_keep = np.load(d / "local_keep.npy")
+        mask = np.zeros(local_keep.size, dtype=bool)
+        mask[np.flatnonzero(local_keep)] = res.keep[r]
+        return mask

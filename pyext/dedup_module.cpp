@@ -1,4 +1,7 @@
 // Python bindings of the dedup kernels.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,6 +93,62 @@ void bind_dedup(py::module_& m) {
         return out;
       },
       py::arg("runs"), "Candidate id pairs of one band from sorted runs (k-way merge).");
+
+  m.def(
+      "gather_docs_files",
+      [](std::vector<std::string> paths, py::list offsets, py::array_t<int64_t, py::array::c_style | py::array::forcecast> shard,
+         py::array_t<int64_t, py::array::c_style | py::array::forcecast> pos) {
+        // Documents (shard[i], pos[i]) read with pread from raw text files: only
+        // these bytes are read, and no file page stays mapped into the process.
+        std::vector<py::array_t<int64_t, py::array::c_style | py::array::forcecast>> offs;
+        for (py::handle h : offsets) offs.push_back(py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(h));
+        if (offs.size() != paths.size()) throw py::value_error("one offsets array per file");
+        const size_t n = static_cast<size_t>(shard.size());
+        if (pos.size() != shard.size()) throw py::value_error("shard and pos must have the same length");
+        int64_t* out_offs = static_cast<int64_t*>(std::malloc((n + 1) * sizeof(int64_t)));
+        if (!out_offs) throw std::bad_alloc();
+        out_offs[0] = 0;
+        for (size_t i = 0; i < n; ++i) {
+          const int64_t s = shard.data()[i], p = pos.data()[i];
+          if (s < 0 || static_cast<size_t>(s) >= offs.size() || p < 0 || p + 1 >= offs[s].size()) {
+            std::free(out_offs);
+            throw py::index_error("document (" + std::to_string(s) + ", " + std::to_string(p) + ") does not exist");
+          }
+          out_offs[i + 1] = out_offs[i] + (offs[s].data()[p + 1] - offs[s].data()[p]);
+        }
+        uint8_t* buf = ce::alloc_output(static_cast<size_t>(out_offs[n]) + 1);
+        std::string err;
+        {
+          py::gil_scoped_release nogil;
+          std::vector<int> fds(paths.size(), -1);
+          for (size_t i = 0; i < n && err.empty(); ++i) {
+            const int64_t s = shard.data()[i], p = pos.data()[i];
+            if (fds[s] < 0 && (fds[s] = ::open(paths[s].c_str(), O_RDONLY)) < 0) {
+              err = "cannot open " + paths[s];
+              break;
+            }
+            int64_t at = offs[s].data()[p], left = offs[s].data()[p + 1] - at;
+            uint8_t* dst = buf + out_offs[i];
+            while (left > 0) {
+              const ssize_t got = ::pread(fds[s], dst, static_cast<size_t>(left), at);
+              if (got <= 0) {
+                err = "short read in " + paths[s];
+                break;
+              }
+              dst += got, at += got, left -= got;
+            }
+          }
+          for (int fd : fds)
+            if (fd >= 0) ::close(fd);
+        }
+        if (!err.empty()) {
+          ce::free_output(buf);
+          std::free(out_offs);
+          throw py::value_error(err);
+        }
+        return py::make_tuple(own_array(buf, static_cast<size_t>(out_offs[n]), true), own_array(out_offs, n + 1));
+      },
+      py::arg("paths"), py::arg("offsets"), py::arg("shard"), py::arg("pos"));
 
   m.def(
       "gather_docs",

@@ -1,5 +1,6 @@
 #include "arena.h"
 
+#include <cstdlib>
 #include <mutex>
 #include <new>
 #include <unordered_map>
@@ -14,8 +15,18 @@ namespace {
 
 constexpr size_t kHuge = size_t(2) << 20;
 constexpr size_t kPoolMin = 4 * kHuge;           // smaller buffers go to malloc/free
-constexpr size_t kPoolMaxBytes = size_t(1) << 30;  // at most this much kept idle
-constexpr size_t kPoolMaxBuffers = 8;
+constexpr size_t kPoolMaxBuffers = 32;
+
+// At most this much kept idle: CORPUS_ENGINE_POOL_MB, default 1024 MiB.
+size_t pool_max_bytes() {
+  static const size_t v = [] {
+    const char* e = std::getenv("CORPUS_ENGINE_POOL_MB");
+    char* end = nullptr;
+    const unsigned long long mb = e ? std::strtoull(e, &end, 10) : 1024;
+    return static_cast<size_t>((e && end == e) ? 1024 : mb) << 20;
+  }();
+  return v;
+}
 
 struct Pool {
   std::mutex mu;
@@ -78,12 +89,12 @@ void free_output(uint8_t* p) noexcept {
   }
   const size_t cap = it->second;
   pl.live.erase(it);
-  while (!pl.idle.empty() && (pl.idle.size() >= kPoolMaxBuffers || pl.idle_bytes + cap > kPoolMaxBytes)) {
+  while (!pl.idle.empty() && (pl.idle.size() >= kPoolMaxBuffers || pl.idle_bytes + cap > pool_max_bytes())) {
     std::free(pl.idle.front().first);  // oldest first
     pl.idle_bytes -= pl.idle.front().second;
     pl.idle.erase(pl.idle.begin());
   }
-  if (cap <= kPoolMaxBytes) {
+  if (cap <= pool_max_bytes()) {
     pl.idle.emplace_back(p, cap);
     pl.idle_bytes += cap;
   } else {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "../common/arena.h"
 #include "../text/batch.h"
@@ -12,7 +14,11 @@
 namespace ce::dedup {
 
 namespace {
-inline size_t slot_of(uint64_t key, size_t mask) { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 17) & mask; }
+// Home slot of a key in a table of n slots (any n): a multiply-shift range reduction.
+inline size_t slot_of(uint64_t key, size_t n) {
+  return static_cast<size_t>((static_cast<unsigned __int128>(key * 0x9E3779B97F4A7C15ULL) * n) >> 64);
+}
+inline size_t next_slot(size_t s, size_t n) { return s + 1 == n ? 0 : s + 1; }
 }  // namespace
 
 LshTable::SlotArray& LshTable::SlotArray::operator=(SlotArray&& o) noexcept {
@@ -27,6 +33,8 @@ LshTable::SlotArray& LshTable::SlotArray::operator=(SlotArray&& o) noexcept {
 LshTable::SlotArray::~SlotArray() { ce::free_output(reinterpret_cast<uint8_t*>(p)); }
 
 void LshTable::SlotArray::reset(size_t count) {
+  // Pooled, huge-page memory (alloc_output): an index built batch after batch, or
+  // rebuilt, reuses it instead of faulting in fresh pages.
   SlotArray fresh;
   fresh.p = reinterpret_cast<Slot*>(ce::alloc_output(count * sizeof(Slot)));
   fresh.n = count;
@@ -40,8 +48,8 @@ LshTable::LshTable(int bands) {
 }
 
 void LshTable::put(Band& b, size_t slot, uint64_t key, uint32_t entry) {
-  const size_t mask = b.slots.n - 1;
-  for (size_t s = slot;; s = (s + 1) & mask) {
+  const size_t n = b.slots.n;
+  for (size_t s = slot;; s = next_slot(s, n)) {
     Slot& x = b.slots.p[s];
     if (!x.head) {
       x.key = key;
@@ -51,7 +59,7 @@ void LshTable::put(Band& b, size_t slot, uint64_t key, uint32_t entry) {
       return;
     }
     if (x.key == key) {
-      b.next[entry] = static_cast<uint32_t>(x.head);
+      b.next[entry] = x.head;
       x.head = entry + 1;
       return;
     }
@@ -59,16 +67,14 @@ void LshTable::put(Band& b, size_t slot, uint64_t key, uint32_t entry) {
 }
 
 void LshTable::grow(Band& b, size_t want) {
-  size_t cap = std::max<size_t>(b.slots.n, 1024);
-  while (cap < 2 * want) cap *= 2;  // load factor <= 1/2
-  if (cap == b.slots.n) return;
+  if (3 * want <= 2 * b.slots.n) return;  // load factor stays <= 2/3
+  const size_t cap = std::max<size_t>(1024, std::max(want + want / 2 + 1, 2 * b.slots.n));
   SlotArray old = std::move(b.slots);
   b.slots.reset(cap);
-  const size_t mask = cap - 1;
   for (size_t s = 0; s < old.n; ++s) {
     if (!old.p[s].head) continue;
-    size_t t = slot_of(old.p[s].key, mask);
-    while (b.slots.p[t].head) t = (t + 1) & mask;
+    size_t t = slot_of(old.p[s].key, cap);
+    while (b.slots.p[t].head) t = next_slot(t, cap);
     b.slots.p[t] = old.p[s];  // chains move with their head
   }
 }
@@ -90,11 +96,11 @@ void LshTable::insert(const uint64_t* keys, const int64_t* ids, size_t n, int th
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1 && n > 4096)
   for (int k = 0; k < nb; ++k) {
     Band& b = tables_[static_cast<size_t>(k)];
-    const size_t mask = b.slots.n - 1;
+    const size_t cap = b.slots.n;
     for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) __builtin_prefetch(&b.slots.p[slot_of(keys[(i + kAhead) * nb + k], mask)], 1);
+      if (i + kAhead < n) __builtin_prefetch(&b.slots.p[slot_of(keys[(i + kAhead) * nb + k], cap)], 1);
       const uint64_t key = keys[i * nb + k];
-      put(b, slot_of(key, mask), key, static_cast<uint32_t>(base + i));
+      put(b, slot_of(key, cap), key, static_cast<uint32_t>(base + i));
     }
   }
 }
@@ -111,10 +117,10 @@ void LshTable::query(const uint64_t* keys, size_t n, int threads, std::vector<in
       const Band& b = tables_[static_cast<size_t>(k)];
       if (!b.slots.n) continue;
       const uint64_t key = keys[static_cast<size_t>(q) * nb + k];
-      const size_t mask = b.slots.n - 1;
-      for (size_t s = slot_of(key, mask); b.slots.p[s].head; s = (s + 1) & mask) {
+      const size_t cap = b.slots.n;
+      for (size_t s = slot_of(key, cap); b.slots.p[s].head; s = next_slot(s, cap)) {
         if (b.slots.p[s].key != key) continue;
-        for (uint32_t e = static_cast<uint32_t>(b.slots.p[s].head); e; e = b.next[e - 1]) f.push_back(ids_[e - 1]);
+        for (uint32_t e = b.slots.p[s].head; e; e = b.next[e - 1]) f.push_back(ids_[e - 1]);
         break;
       }
     }

@@ -21,10 +21,12 @@ class LshTable {
   int bands() const noexcept { return static_cast<int>(tables_.size()); }
 
  private:
-  struct Slot {
+#pragma pack(push, 4)
+  struct Slot {  // 12 bytes: the tables are most of the index's memory
     uint64_t key;
-    uint64_t head;  // first entry + 1 of the slot's chain; 0 = empty slot
+    uint32_t head;  // first entry + 1 of the slot's chain; 0 = empty slot
   };
+#pragma pack(pop)
   // Slots live in huge-page-backed memory: inserts touch random slots, and with
   // 4 KiB pages every one would also miss the TLB.
   struct SlotArray {
