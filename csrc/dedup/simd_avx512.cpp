@@ -34,9 +34,46 @@ inline __m512i merge(__m512i acc, __m512i v) {
 
 }  // namespace
 
+// The 32-byte case (a band of 8 rows): one stripe per lane, loaded row by row
+// and transposed in registers instead of gathered word by word.
+static void xxh64_x8_32(const uint8_t* base, size_t stride, uint64_t seed, uint64_t* out) {
+  auto pair = [&](int l) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + l * stride))),
+                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + (l + 1) * stride)), 1);
+  };
+  const __m512i a = pair(0), b = pair(2), c = pair(4), d = pair(6);
+  __m512i w[4];
+  for (int j = 0; j < 4; ++j) {  // word j of every lane
+    const __m512i idx = _mm512_setr_epi64(j, 4 + j, 8 + j, 12 + j, j, 4 + j, 8 + j, 12 + j);
+    const __m512i lo = _mm512_permutex2var_epi64(a, idx, b), hi = _mm512_permutex2var_epi64(c, idx, d);
+    w[j] = _mm512_shuffle_i64x2(lo, hi, 0x44);  // lanes 0-3 from lo, 4-7 from hi
+  }
+  const __m512i s = _mm512_set1_epi64(static_cast<long long>(seed));
+  __m512i v1 = round(add(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP1 + xxh::kP2))), w[0]);
+  __m512i v2 = round(add(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP2))), w[1]);
+  __m512i v3 = round(s, w[2]);
+  __m512i v4 = round(_mm512_sub_epi64(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP1))), w[3]);
+  __m512i acc = add(add(_mm512_rol_epi64(v1, 1), _mm512_rol_epi64(v2, 7)), add(_mm512_rol_epi64(v3, 12), _mm512_rol_epi64(v4, 18)));
+  acc = merge(acc, v1);
+  acc = merge(acc, v2);
+  acc = merge(acc, v3);
+  acc = merge(acc, v4);
+  acc = add(acc, _mm512_set1_epi64(32));
+  acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 33));
+  acc = mul(acc, xxh::kP2);
+  acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 29));
+  acc = mul(acc, xxh::kP3);
+  acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 32));
+  _mm512_storeu_si512(out, acc);
+}
+
 // out[i] = xxh64(base + i * stride, len, seed) for i < 8. Every input must be
 // readable for len bytes; nothing past them is read.
 void xxh64_x8(const uint8_t* base, size_t stride, size_t len, uint64_t seed, uint64_t* out) {
+  if (len == 32 && stride >= 32) {
+    xxh64_x8_32(base, stride, seed, out);
+    return;
+  }
   const __m512i offs = _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
                                           _mm512_set1_epi64(static_cast<long long>(stride)));
   auto load64 = [&](size_t at) { return _mm512_i64gather_epi64(offs, base + at, 1); };
