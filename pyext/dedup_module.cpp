@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,9 +20,14 @@ using Pairs = std::vector<std::pair<uint32_t, uint32_t>>;
 
 namespace {
 
+// A rows x cols array in pooled memory (ce::alloc_output): large outputs made call
+// after call reuse pages instead of faulting in fresh ones.
 template <class T>
 py::array_t<T> matrix(size_t rows, size_t cols) {
-  return py::array_t<T>({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
+  T* p = reinterpret_cast<T*>(ce::alloc_output(std::max<size_t>(rows * cols, 1) * sizeof(T)));
+  py::capsule cap(p, [](void* q) { ce::free_output(static_cast<uint8_t*>(q)); });
+  return py::array_t<T>({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)},
+                        {static_cast<py::ssize_t>(cols * sizeof(T)), static_cast<py::ssize_t>(sizeof(T))}, p, cap);
 }
 
 Pairs to_pairs(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& a, size_t n) {
