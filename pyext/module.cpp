@@ -6,10 +6,12 @@ namespace py = pybind11;
 void bind_cpu(py::module_& m);
 void bind_text(py::module_& m);
 void bind_dedup(py::module_& m);
+void bind_censor(py::module_& m);
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "corpus_engine native kernels (C++17, OpenMP)";
   bind_cpu(m);
   bind_text(m);
   bind_dedup(m);
+  bind_censor(m);
 }

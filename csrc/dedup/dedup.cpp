@@ -255,10 +255,13 @@ size_t normalize_into(const DocIn& d, const CharTable& t, const NormOptions& o, 
       const uint8_t* e = p + d.n;
       uint32_t* o_ = begin;
 #ifdef CE_ENABLE_SIMD
-      // Well-formed documents (checked first, cheaply) take the AVX-512 decoder.
-      if (cpu::active() == cpu::Level::kAvx512 && d.n >= 67 && text::simd::valid_utf8(p, e)) {
+      // The AVX-512 decoder validates as it goes; on ill-formed text it gives up and
+      // the scalar path (which replaces or drops bad bytes) starts over.
+      if (cpu::active() == cpu::Level::kAvx512 && d.n >= 67) {
         const uint8_t drop = static_cast<uint8_t>((o.drop_space ? kSpace : 0) | (o.drop_punct ? kPunctuation : 0));
-        p = avx512::normalize_utf8(p, e, t.data(), o.fold_width, o.fold_case, drop, o_, &o_);
+        uint32_t* simd_end = o_;
+        const uint8_t* q = avx512::normalize_utf8(p, e, t.data(), o.fold_width, o.fold_case, drop, o_, &simd_end);
+        if (q) p = q, o_ = simd_end;
       }
 #endif
       end = normalize_impl<text::Utf8Unit>(p, e, t, o, o_);

@@ -36,6 +36,8 @@ using text::DocIn;
 
 // Normalised code points of one document (appended to out after clearing it).
 void normalize(const DocIn& d, const text::CharTable& t, const NormOptions& o, std::vector<uint32_t>& out);
+// The same into out, which needs room for d.n + 17 values; returns the count.
+size_t normalize_into(const DocIn& d, const text::CharTable& t, const NormOptions& o, uint32_t* out);
 
 // Signatures of all documents: sig is n x num_perm, len gets the normalised length.
 void signatures(const std::vector<DocIn>& docs, const text::CharTable& t, const NormOptions& o,

@@ -19,6 +19,17 @@ namespace ce::dedup::avx512 {
 
 namespace {
 
+struct V {  // the policy simd_validate.inc needs
+  struct Blk {
+    __m512i v;
+  };
+  static Blk load(const uint8_t* p) { return {_mm512_loadu_si512(p)}; }
+  static uint64_t eq(const Blk& b, uint8_t c) { return _mm512_cmpeq_epi8_mask(b.v, _mm512_set1_epi8(static_cast<char>(c))); }
+  static uint64_t ge(const Blk& b, uint8_t c) { return _mm512_cmpge_epu8_mask(b.v, _mm512_set1_epi8(static_cast<char>(c))); }
+};
+
+#include "../text/simd_validate.inc"
+
 inline __m512i mul(__m512i a, uint64_t c) { return _mm512_mullo_epi64(a, _mm512_set1_epi64(static_cast<long long>(c))); }
 inline __m512i add(__m512i a, __m512i b) { return _mm512_add_epi64(a, b); }
 
@@ -189,14 +200,17 @@ void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t*
   }
 }
 
-// Normalises well-formed UTF-8 [p, e) into out, 64 input bytes at a time, as
-// long as blocks hold 1- to 3-byte characters only; returns where it stopped in
-// the input (a character boundary), *out_end the end of the output. The code
-// points of a block: compress the lead bytes and the two bytes after each, widen
-// to 16 lanes of 32 bits, decode, fold, look up the drop flags (gather), and
-// compress-store the kept ones. out needs room for 16 values past the last one written.
+// Normalises UTF-8 [p, e) into out, 64 input bytes at a time, validating each
+// block as it goes, as long as blocks hold 1- to 3-byte characters only; returns
+// where it stopped in the input (a character boundary), *out_end the end of the
+// output, or nullptr when the text is ill-formed (the caller then starts over
+// on the scalar path). The code points of a block: compress the lead bytes and
+// the two bytes after each, widen to 16 lanes of 32 bits, decode, fold, look up
+// the drop flags (gather), and compress-store the kept ones. out needs room for
+// 16 values past the last one written.
 const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
                               bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end) {
+  Validator val;
   const __m512i c80 = _mm512_set1_epi8(static_cast<char>(0x80)), cC0 = _mm512_set1_epi8(static_cast<char>(0xC0));
   const __m512i x3F = _mm512_set1_epi32(0x3F);
   const __m512i dropv = _mm512_set1_epi32(drop);
@@ -204,6 +218,7 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
     const __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 1), v2 = _mm512_loadu_si512(p + 2);
     const uint64_t lead = _mm512_cmpneq_epi8_mask(_mm512_and_si512(v0, cC0), c80);
     if (_mm512_mask_cmpge_epu8_mask(lead, v0, _mm512_set1_epi8(static_cast<char>(0xF0)))) break;  // 4-byte: scalar
+    if (!val.step<V>(V::Blk{v0})) return nullptr;
     const int n = __builtin_popcountll(lead);
     const __m512i b0 = _mm512_maskz_compress_epi8(lead, v0);
     const __m512i b1 = _mm512_maskz_compress_epi8(lead, v1);
@@ -244,9 +259,13 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
       _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(keep, cp));
       out += __builtin_popcount(keep);
     }
-    p += 64;
-    while (p < e && (*p & 0xC0) == 0x80) ++p;  // the tail of a character begun in this block
+    p += 64;  // blocks are contiguous: a character begun in this block is not a lead byte in the next
   }
+  // The scalar path takes over here: the rest must be well-formed too (a character
+  // begun in the last block ends in it), then it starts at the next lead byte.
+  Validator rest = val;
+  if (!rest.finish<V>(p, e)) return nullptr;
+  while (p < e && (*p & 0xC0) == 0x80) ++p;
   *out_end = out;
   return p;
 }

@@ -1,0 +1,211 @@
+#include "matcher.h"
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include "../common/cpu.h"
+
+namespace ce::match {
+
+#ifdef CE_ENABLE_SIMD
+namespace avx512 {
+size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* first, const uint32_t* single,
+                  const uint32_t* bigram, bool astral_first, uint32_t* out);
+}
+#endif
+
+namespace {
+
+constexpr int kBigramBits = 20;  // 2^20-bit Bloom filter: 128 KiB, stays in L2
+
+inline bool alnum(uint32_t c) { return (c - '0' < 10u) | ((c | 0x20) - 'a' < 26u); }
+inline uint64_t edge_key(int32_t node, uint32_t cp) { return ((static_cast<uint64_t>(node) << 21) | cp) + 1; }
+inline size_t edge_slot(uint64_t key, size_t mask) { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask; }
+inline uint32_t bigram_hash(uint32_t a, uint32_t b) {
+  return static_cast<uint32_t>(((static_cast<uint64_t>(a) * 0x9E3779B1u) ^ (static_cast<uint64_t>(b) * 0x85EBCA77u)) >>
+                               7) &
+         ((1u << kBigramBits) - 1);
+}
+inline bool test_bit(const std::vector<uint64_t>& v, uint32_t i) { return (v[i >> 6] >> (i & 63)) & 1; }
+inline void set_bit(std::vector<uint64_t>& v, uint32_t i) { v[i >> 6] |= uint64_t(1) << (i & 63); }
+
+}  // namespace
+
+Matcher::Matcher(const std::vector<uint32_t>& cps, const std::vector<int64_t>& offsets,
+                 const std::vector<uint64_t>& cats, int ncat)
+    : ncat_(ncat), first_(1024, 0), single_(1024, 0), bigram_(size_t(1) << (kBigramBits - 6), 0) {
+  if (ncat < 0 || ncat > 64) throw std::invalid_argument("at most 64 categories");
+  if (offsets.empty() || cats.size() + 1 != offsets.size()) throw std::invalid_argument("one category mask per word");
+  const size_t nw = cats.size();
+  size_t total = 0;
+  for (size_t w = 0; w < nw; ++w) total += static_cast<size_t>(offsets[w + 1] - offsets[w]);
+  size_t cap = 1024;
+  while (cap < 2 * total + 2) cap *= 2;
+  edges_.assign(cap, Edge{0, -1});
+  terminal_.assign(1, -1);
+  leaf_.assign(1, 1);
+  word_cats_ = cats;
+  word_len_.resize(nw);
+  word_alnum_.resize(nw);
+  for (size_t w = 0; w < nw; ++w) {
+    const uint32_t* c = cps.data() + offsets[w];
+    const size_t len = static_cast<size_t>(offsets[w + 1] - offsets[w]);
+    if (len == 0) throw std::invalid_argument("empty word " + std::to_string(w));
+    word_len_[w] = static_cast<int32_t>(len);
+    word_alnum_[w] = static_cast<uint8_t>((alnum(c[0]) ? 1 : 0) | (alnum(c[len - 1]) ? 2 : 0));
+    int32_t node = 0;
+    for (size_t j = 0; j < len; ++j) {
+      if (c[j] > 0x10FFFF) throw std::invalid_argument("code point out of range in word " + std::to_string(w));
+      int32_t next = child(node, c[j]);
+      if (next < 0) {
+        next = nodes_++;
+        terminal_.push_back(-1);
+        leaf_.push_back(1);
+        leaf_[static_cast<size_t>(node)] = 0;
+        add_edge(edge_key(node, c[j]), next);
+      }
+      node = next;
+    }
+    if (terminal_[node] >= 0) throw std::invalid_argument("repeated word " + std::to_string(w));
+    terminal_[node] = static_cast<int32_t>(w);
+    if (c[0] > 0xFFFF) {
+      astral_first_ = true;
+    } else {
+      set_bit(first_, c[0]);
+      if (len == 1) set_bit(single_, c[0]);
+    }
+    if (len >= 2) set_bit(bigram_, bigram_hash(c[0], c[1]));
+  }
+  root_.assign(0x10000, -1);
+  for (uint32_t cp = 0; cp <= 0xFFFF; ++cp)
+    if (test_bit(first_, cp)) {
+      // child() reads root_ for node 0: look the edge up in the hash table directly.
+      const uint64_t key = edge_key(0, cp);
+      const size_t mask = edges_.size() - 1;
+      for (size_t s = edge_slot(key, mask); edges_[s].key; s = (s + 1) & mask)
+        if (edges_[s].key == key) {
+          root_[cp] = edges_[s].child;
+          break;
+        }
+    }
+}
+
+void Matcher::add_edge(uint64_t key, int32_t child) {
+  const size_t mask = edges_.size() - 1;
+  for (size_t s = edge_slot(key, mask);; s = (s + 1) & mask) {
+    if (!edges_[s].key) {
+      edges_[s] = Edge{key, child};
+      return;
+    }
+  }
+}
+
+int32_t Matcher::child(int32_t node, uint32_t cp) const noexcept {
+  if (node == 0 && cp <= 0xFFFF && !root_.empty()) return root_[cp];  // the first step, the most frequent one
+  const uint64_t key = edge_key(node, cp);
+  const size_t mask = edges_.size() - 1;
+  for (size_t s = edge_slot(key, mask);; s = (s + 1) & mask) {
+    const Edge& e = edges_[s];
+    if (e.key == key) return e.child;
+    if (!e.key) return -1;
+  }
+}
+
+// Whether a word may start here: its first character starts some word, and it
+// is a one-character word or the first two characters pass the bigram filter.
+inline bool Matcher::candidate(uint32_t c0, uint32_t c1) const noexcept {
+  if (c0 > 0xFFFF) return astral_first_;
+  if (!test_bit(first_, c0)) return false;
+  return test_bit(single_, c0) || test_bit(bigram_, bigram_hash(c0, c1));
+}
+
+template <class Report>
+void Matcher::walk(const uint32_t* c, size_t m, size_t i, Report&& report) const {
+  int32_t node = 0;
+  for (size_t j = i; j < m; ++j) {
+    node = child(node, c[j]);
+    if (node < 0) return;
+    const int32_t w = terminal_[node];
+    if (w >= 0) {
+      const uint8_t a = word_alnum_[w];
+      const bool cut = ((a & 1) && i > 0 && alnum(c[i - 1])) || ((a & 2) && j + 1 < m && alnum(c[j + 1]));
+      if (!cut) report(static_cast<int64_t>(i), static_cast<int64_t>(j + 1), w);  // ASCII word boundary rule
+    }
+    if (leaf_[static_cast<size_t>(node)]) return;  // no longer word continues here
+  }
+}
+
+void Matcher::scan(const std::vector<text::DocIn>& docs, const text::CharTable& norm_table,
+                   const dedup::NormOptions& norm, int threads, int64_t* hits, int64_t* distinct, int64_t* covered,
+                   int64_t* length, std::vector<std::vector<Span>>* spans) const {
+  const size_t n = docs.size(), C = static_cast<size_t>(ncat_);
+  threads = text::resolve_threads(threads);
+  size_t total = 0;
+  for (const auto& d : docs) total += static_cast<size_t>(d.n);
+  const int nt = (total < (size_t(1) << 20)) ? 1 : threads;
+  if (spans) spans->assign(n, {});
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    std::unique_ptr<uint32_t[]> buf, cand;
+    size_t cap = 0;
+    std::vector<int32_t> seen;
+    std::vector<int64_t> until(C);
+#pragma omp for schedule(dynamic, 16)
+    for (long di = 0; di < static_cast<long>(n); ++di) {
+      const text::DocIn& d = docs[static_cast<size_t>(di)];
+      const size_t need = static_cast<size_t>(d.n) + 17;
+      if (need > cap) {
+        cap = std::max(need, 2 * cap);
+        buf.reset(new uint32_t[cap]);
+        cand.reset(new uint32_t[cap + 16]);
+      }
+      const uint32_t* c = buf.get();
+      const size_t m = dedup::normalize_into(d, norm_table, norm, buf.get());
+      int64_t* h = hits + static_cast<size_t>(di) * C;
+      int64_t* cov = covered + static_cast<size_t>(di) * C;
+      int64_t* dis = distinct + static_cast<size_t>(di) * C;
+      std::fill(h, h + C, 0);
+      std::fill(cov, cov + C, 0);
+      std::fill(dis, dis + C, 0);
+      std::fill(until.begin(), until.end(), 0);
+      seen.clear();
+      length[di] = static_cast<int64_t>(m);
+      std::vector<Span>* sp = spans ? &(*spans)[static_cast<size_t>(di)] : nullptr;
+      auto report = [&](int64_t s, int64_t e, int32_t w) {
+        seen.push_back(w);
+        for (uint64_t bits = word_cats_[static_cast<size_t>(w)]; bits; bits &= bits - 1) {
+          const int k = __builtin_ctzll(bits);
+          ++h[k];
+          // Starts never decrease: the union of spans grows at its right end only.
+          const int64_t from = std::max(s, until[k]);
+          if (e > from) cov[k] += e - from;
+          until[k] = std::max(until[k], e);
+        }
+        if (sp) sp->push_back(Span{s, e, w});
+      };
+      size_t i = 0;
+#ifdef CE_ENABLE_SIMD
+      if (m > 17 && cpu::active() == cpu::Level::kAvx512) {
+        // Positions [0, m - 1) in blocks of 16 (c[i + 1] stays inside the text).
+        const size_t upto = (m - 1) / 16 * 16;
+        const size_t k = avx512::candidates(c, 0, upto, reinterpret_cast<const uint32_t*>(first_.data()),
+                                            reinterpret_cast<const uint32_t*>(single_.data()),
+                                            reinterpret_cast<const uint32_t*>(bigram_.data()), astral_first_, cand.get());
+        for (size_t q = 0; q < k; ++q) walk(c, m, cand[q], report);
+        i = upto;
+      }
+#endif
+      for (; i < m; ++i) {
+        const uint32_t c1 = i + 1 < m ? c[i + 1] : 0;
+        if (candidate(c[i], c1)) walk(c, m, i, report);
+      }
+      std::sort(seen.begin(), seen.end());
+      seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+      for (int32_t w : seen)
+        for (uint64_t bits = word_cats_[static_cast<size_t>(w)]; bits; bits &= bits - 1) ++dis[__builtin_ctzll(bits)];
+    }
+  }
+}
+
+}  // namespace ce::match

@@ -1,0 +1,61 @@
+// AVX-512 candidate filter of the matcher: 16 positions per step.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,bmi,popcnt"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,bmi,popcnt")
+#endif
+
+namespace ce::match::avx512 {
+
+namespace {
+inline __mmask16 bits(const uint32_t* bitmap, __m512i idx, __mmask16 live) {
+  const __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, _mm512_srli_epi32(idx, 5),
+                                                   bitmap, 4);
+  const __m512i bit = _mm512_sllv_epi32(_mm512_set1_epi32(1), _mm512_and_si512(idx, _mm512_set1_epi32(31)));
+  return _mm512_mask_test_epi32_mask(live, word, bit);
+}
+}  // namespace
+
+// Positions i in [from, to) (to + 1 <= m: c[i + 1] is read) where a word may
+// start, as the scalar Matcher::candidate decides; written to out (room for
+// to - from + 16 values). Returns how many.
+size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* first, const uint32_t* single,
+                  const uint32_t* bigram, bool astral_first, uint32_t* out) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i bmp_max = _mm512_set1_epi32(0xFFFF);
+  uint32_t* o = out;
+  for (size_t i = from; i + 16 <= to; i += 16) {
+    const __m512i c0 = _mm512_loadu_si512(c + i), c1 = _mm512_loadu_si512(c + i + 1);
+    const __mmask16 bmp = _mm512_cmple_epu32_mask(c0, bmp_max);
+    const __mmask16 f = bits(first, c0, bmp);
+    __mmask16 cand = astral_first ? static_cast<__mmask16>(~bmp) : __mmask16(0);
+    if (f) {
+      const __mmask16 s = bits(single, c0, f);
+      const __m512i h = _mm512_and_si512(
+          _mm512_srli_epi32(_mm512_xor_si512(_mm512_mullo_epi32(c0, _mm512_set1_epi32(static_cast<int>(0x9E3779B1u))),
+                                             _mm512_mullo_epi32(c1, _mm512_set1_epi32(static_cast<int>(0x85EBCA77u)))),
+                            7),
+          _mm512_set1_epi32((1 << 20) - 1));
+      cand |= s | bits(bigram, h, f & ~s);
+    }
+    if (cand) {
+      _mm512_storeu_si512(o, _mm512_maskz_compress_epi32(cand, _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(i)))));
+      o += __builtin_popcount(cand);
+    }
+  }
+  return static_cast<size_t>(o - out);
+}
+
+}  // namespace ce::match::avx512
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
