@@ -10,8 +10,8 @@ namespace ce::match {
 
 #ifdef CE_ENABLE_SIMD
 namespace avx512 {
-size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* first, const uint32_t* single,
-                  const uint32_t* bigram, bool astral_first, uint32_t* out);
+size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* fs, const uint32_t* bigram,
+                  bool astral_first, uint32_t* out);
 }
 #endif
 
@@ -77,6 +77,9 @@ Matcher::Matcher(const std::vector<uint32_t>& cps, const std::vector<int64_t>& o
     }
     if (len >= 2) set_bit(bigram_, bigram_hash(c[0], c[1]));
   }
+  fs_.assign(0x10000 / 16, 0);
+  for (uint32_t cp = 0; cp <= 0xFFFF; ++cp)
+    fs_[cp >> 4] |= ((test_bit(first_, cp) ? 1u : 0u) | (test_bit(single_, cp) ? 2u : 0u)) << ((cp & 15) * 2);
   root_.assign(0x10000, -1);
   for (uint32_t cp = 0; cp <= 0xFFFF; ++cp)
     if (test_bit(first_, cp)) {
@@ -189,9 +192,8 @@ void Matcher::scan(const std::vector<text::DocIn>& docs, const text::CharTable& 
       if (m > 17 && cpu::active() == cpu::Level::kAvx512) {
         // Positions [0, m - 1) in blocks of 16 (c[i + 1] stays inside the text).
         const size_t upto = (m - 1) / 16 * 16;
-        const size_t k = avx512::candidates(c, 0, upto, reinterpret_cast<const uint32_t*>(first_.data()),
-                                            reinterpret_cast<const uint32_t*>(single_.data()),
-                                            reinterpret_cast<const uint32_t*>(bigram_.data()), astral_first_, cand.get());
+        const size_t k = avx512::candidates(c, 0, upto, fs_.data(), reinterpret_cast<const uint32_t*>(bigram_.data()),
+                                            astral_first_, cand.get());
         for (size_t q = 0; q < k; ++q) walk(c, m, cand[q], report);
         i = upto;
       }

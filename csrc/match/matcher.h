@@ -51,6 +51,7 @@ class Matcher {
   std::vector<uint8_t> leaf_;        // per trie node: 1 when it has no children
   std::vector<uint64_t> first_;      // BMP bitmap: a word starts with this code point
   std::vector<uint64_t> single_;     // BMP bitmap: a one-character word is this code point
+  std::vector<uint32_t> fs_;         // both of the above, 2 bits per code point (AVX-512 filter)
   std::vector<uint64_t> bigram_;     // Bloom bitmap of the first two code points of longer words
   bool astral_first_ = false;        // a word starts with a code point above U+FFFF
   std::vector<uint64_t> word_cats_;

@@ -25,18 +25,22 @@ inline __mmask16 bits(const uint32_t* bitmap, __m512i idx, __mmask16 live) {
 // Positions i in [from, to) (to + 1 <= m: c[i + 1] is read) where a word may
 // start, as the scalar Matcher::candidate decides; written to out (room for
 // to - from + 16 values). Returns how many.
-size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* first, const uint32_t* single,
-                  const uint32_t* bigram, bool astral_first, uint32_t* out) {
+// fs: 2 bits per BMP code point (bit 0: a word starts with it; bit 1: it is a
+// one-character word), 16 code points per 32-bit word: one gather gives both.
+size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* fs, const uint32_t* bigram,
+                  bool astral_first, uint32_t* out) {
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i bmp_max = _mm512_set1_epi32(0xFFFF);
   uint32_t* o = out;
   for (size_t i = from; i + 16 <= to; i += 16) {
     const __m512i c0 = _mm512_loadu_si512(c + i), c1 = _mm512_loadu_si512(c + i + 1);
     const __mmask16 bmp = _mm512_cmple_epu32_mask(c0, bmp_max);
-    const __mmask16 f = bits(first, c0, bmp);
+    const __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), bmp, _mm512_srli_epi32(c0, 4), fs, 4);
+    const __m512i sh = _mm512_srlv_epi32(w, _mm512_slli_epi32(_mm512_and_si512(c0, _mm512_set1_epi32(15)), 1));
+    const __mmask16 f = _mm512_mask_test_epi32_mask(bmp, sh, _mm512_set1_epi32(1));
     __mmask16 cand = astral_first ? static_cast<__mmask16>(~bmp) : __mmask16(0);
     if (f) {
-      const __mmask16 s = bits(single, c0, f);
+      const __mmask16 s = _mm512_mask_test_epi32_mask(f, sh, _mm512_set1_epi32(2));
       const __m512i h = _mm512_and_si512(
           _mm512_srli_epi32(_mm512_xor_si512(_mm512_mullo_epi32(c0, _mm512_set1_epi32(static_cast<int>(0x9E3779B1u))),
                                              _mm512_mullo_epi32(c1, _mm512_set1_epi32(static_cast<int>(0x85EBCA77u)))),
