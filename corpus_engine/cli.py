@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import time
+from pathlib import Path
 from typing import List, Optional
 
 
@@ -232,10 +235,129 @@ def _add_dedup(sub) -> None:
     e.set_defaults(func=_dedup_eval, parser=e)
 
 
+def _size(text: str) -> int:
+    """'100MB', '5 MB', '1.5GB', '500k', '123' (bytes)."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([kmgt]?)i?b?\s*", text.lower())
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 100MB, 5MB, 1GB)")
+    n = float(m.group(1)) * 1000 ** " kmgt".index(m.group(2) or " ")
+    if n < 1:
+        raise argparse.ArgumentTypeError("size must be at least 1 byte")
+    return int(n)
+
+
+def _load_recipe(path: Optional[str]):
+    from .pipeline.config import default_recipe, load_recipe
+
+    return load_recipe(path) if path else default_recipe()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .pipeline.executor import LocalExecutor
+    from .pipeline.report import print_stats
+
+    try:
+        recipe = _load_recipe(args.config)
+        ex = LocalExecutor(recipe, args.output, workers=args.workers, threads=args.threads, progress=not args.quiet)
+        stats = ex.run(args.input)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"corpus-engine run: {exc}", file=sys.stderr)
+        return 2
+    print(print_stats(stats))
+    print(f"output: {Path(args.output) / 'final'}  report: {Path(args.output) / 'report.html'}")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from .pipeline.report import print_stats
+
+    path = Path(args.dir) / "stats.json"
+    if not path.exists():
+        print(f"corpus-engine stats: no stats.json in {args.dir} (is it the --output of a finished run?)", file=sys.stderr)
+        return 2
+    print(print_stats(json.loads(path.read_text())))
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from .pipeline.config import default_recipe, dump_recipe, load_recipe
+
+    if args.config_command == "show":
+        print(dump_recipe(load_recipe(args.recipe) if args.recipe else default_recipe()), end="")
+        return 0
+    try:
+        load_recipe(args.recipe)
+    except (ValueError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.recipe}: valid")
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from .synthetic import synthesize
+
+    summary = synthesize(args.output, args.size, seed=args.seed)
+    print(summary)
+    return 0
+
+
+def _pipeline_demo(args: argparse.Namespace) -> int:
+    from .pipeline.executor import LocalExecutor
+    from .pipeline.report import print_stats
+    from .synthetic import synthesize
+
+    out = Path(args.output)
+    data = out / "input"
+    if not data.exists():
+        print(f"corpus-engine demo: writing {args.size / 1e6:g} MB of generated WET files to {data}")
+        synthesize(data, args.size, seed=args.seed)
+    recipe = _load_recipe(None)
+    stats = LocalExecutor(recipe, out / "run", workers=args.workers, progress=not args.quiet).run([str(data)])
+    print(print_stats(stats))
+    print(f"corpus: {out / 'run' / 'final'}   report: {out / 'run' / 'report.html'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corpus-engine", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="run the text kernels on generated web pages")
+    dm = sub.add_parser("demo", help="generate a small WET set, run the default recipe on it, write the report")
+    dm.add_argument("--output", default="corpus-engine-demo", help="folder for the data, the run and the report")
+    dm.add_argument("--size", type=_size, default=_size("5MB"), help="size of the generated text (default 5MB)")
+    dm.add_argument("--seed", type=int, default=0)
+    dm.add_argument("--workers", type=_positive_int, default=1)
+    dm.add_argument("--quiet", action="store_true", help="no progress bar")
+    dm.set_defaults(func=_pipeline_demo)
+
+    r = sub.add_parser("run", help="run a recipe over WET/WARC/JSONL/Parquet files")
+    r.add_argument("--config", help="YAML recipe (default: corpus-engine config show)")
+    r.add_argument("--input", nargs="+", required=True, help="files, folders or globs")
+    r.add_argument("--output", required=True, help="output folder (a rerun resumes it)")
+    r.add_argument("--workers", type=_positive_int, default=None, help="processes over shards")
+    r.add_argument("--threads", type=_positive_int, default=None, help="threads per process")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_run)
+
+    st = sub.add_parser("stats", help="print the funnel of a finished run")
+    st.add_argument("dir")
+    st.set_defaults(func=_stats)
+
+    c = sub.add_parser("config", help="show the default recipe or validate one")
+    csub = c.add_subparsers(dest="config_command", required=True)
+    cs_ = csub.add_parser("show", help="print the default recipe (or a recipe merged over it)")
+    cs_.add_argument("recipe", nargs="?")
+    cv = csub.add_parser("validate", help="check a recipe; every problem is listed")
+    cv.add_argument("recipe")
+    c.set_defaults(func=_config)
+
+    sy = sub.add_parser("synth", help="write generated WET files with ground truth")
+    sy.add_argument("--output", required=True)
+    sy.add_argument("--size", type=_size, default=_size("100MB"), help="text size, e.g. 100MB (default)")
+    sy.add_argument("--seed", type=int, default=0)
+    sy.set_defaults(func=_synth)
+
+    d = sub.add_parser("kernels-demo", help="run the text kernels on generated web pages")
     d.add_argument("--docs", type=int, default=2000, help="number of generated pages (default 2000)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--min-chars", type=int, default=20)

@@ -176,7 +176,7 @@ def test_entry_point_exit_codes():
     assert bad.returncode == 2 and "must be a positive integer" in bad.stderr
 
 
-def test_demo_still_works(capsys):
-    code, out, err = run(["demo", "--docs", "30"], capsys)
+def test_kernels_demo_still_works(capsys):
+    code, out, err = run(["kernels-demo", "--docs", "30"], capsys)
     assert code == 0, err
     assert "30 generated web pages" in out

@@ -1,0 +1,380 @@
+"""The local executor: shards (one per input file) through the stages, then
+global dedup across shards, then a last filtering pass.
+
+Layout of the output folder::
+
+    shards/<shard>/kept.jsonl.zst     documents that passed every stage of the shard
+    shards/<shard>/removed.jsonl.zst  documents removed, with stage and reason (and text)
+    shards/<shard>/quarantine.jsonl   records that could not be read, with the reason
+    shards/<shard>/stats.json         per-stage counts and timings of the shard
+    shards/<shard>/DONE               written last: the shard is complete
+    dedup/                            the out-of-core global dedup (GlobalDeduplicator)
+    final/<shard>.jsonl.zst           the corpus: kept documents minus global duplicates
+    final/<shard>.removed.jsonl.zst   documents removed as duplicates across shards
+    final/<shard>.DONE
+    stats.json, report.html
+
+Every file is written under a temporary name and renamed when complete, and a
+step whose marker exists is skipped: a run killed at any point and started again
+gives the same output as an uninterrupted run. Counts add up: records read =
+kept + removed + quarantined (+ skipped non-document records such as warcinfo).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import multiprocessing as mp
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+
+from .config import STAGE_ORDER
+from .stages import Batch, Removal, StageStats, build_stages
+
+KNOWN_SUFFIXES = (".warc.wet.gz", ".warc.wet", ".wet.gz", ".wet", ".warc.gz", ".warc", ".jsonl", ".jsonl.gz",
+                  ".jsonl.zst", ".ndjson", ".json", ".parquet")
+
+
+def expand_inputs(inputs: Sequence[str]) -> List[Path]:
+    """Files, folders (their known input files, recursively) and globs; sorted, each once.
+
+    In a folder, names starting with ``_`` or ``.`` are skipped, files and folders alike (the
+    Hadoop/Spark convention for side files such as ``_SUCCESS`` or the synth ground truth); name
+    such a file directly to read it."""
+    out = []
+    for item in inputs:
+        matches = glob.glob(item, recursive=True) if any(ch in item for ch in "*?[") else [item]
+        if not matches:
+            raise FileNotFoundError(f"input {item!r} matches no file")
+        for m in matches:
+            p = Path(m)
+            if p.is_dir():
+                out += [q for q in p.rglob("*") if q.is_file() and q.name.endswith(KNOWN_SUFFIXES)
+                        and not any(part[:1] in "_." for part in q.relative_to(p).parts)]
+            elif p.is_file():
+                out.append(p)
+            else:
+                raise FileNotFoundError(f"input {m!r} does not exist")
+    uniq = sorted({p.resolve() for p in out})
+    if not uniq:
+        raise FileNotFoundError(f"no input files in {list(inputs)}")
+    return uniq
+
+
+def shard_names(paths: Sequence[Path]) -> List[str]:
+    """A name per input, unique and stable: its index in the sorted list and its file name
+    without the input suffix."""
+    out = []
+    for i, p in enumerate(paths):
+        stem = next((p.name[: -len(x)] for x in KNOWN_SUFFIXES if p.name.endswith(x)), p.name)
+        out.append(f"{i:05d}-{re.sub(r'[^A-Za-z0-9._-]+', '_', stem) or 'input'}")
+    return out
+
+
+def _ext(recipe) -> str:
+    fmt = recipe["output"]["format"]
+    return {"jsonl": ".jsonl", "jsonl.gz": ".jsonl.gz", "jsonl.zst": ".jsonl.zst", "parquet": ".parquet"}[fmt]
+
+
+def _writer(path: Path, recipe, intermediate: bool = False):
+    from ..io.writers import JsonlWriter, ParquetWriter
+
+    fmt = recipe["output"]["format"]
+    if fmt == "parquet":
+        return ParquetWriter(path)
+    # Shard files are read once more by the final pass: zstd level 1 writes them twice as fast.
+    level = 1 if intermediate and fmt == "jsonl.zst" else None
+    return JsonlWriter(path, compression={"jsonl": None, "jsonl.gz": "gzip", "jsonl.zst": "zstd"}[fmt], level=level)
+
+
+def _doc_row(doc_id: str, text: str, meta: Dict[str, Any], stats: Dict[str, Any]) -> Dict[str, Any]:
+    row = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}
+    for k, v in meta.items():
+        if k not in row and v is not None:
+            row[k] = v
+    for k, v in stats.items():
+        row[k] = v.item() if hasattr(v, "item") else v
+    return row
+
+
+def _removed_row(r: Removal, keep_text: bool) -> Dict[str, Any]:
+    row = {"id": r.id, "stage": r.stage, "reason": r.reason, "url": r.meta.get("url")}
+    if r.detail:
+        row["detail"] = {k: (None if isinstance(v, float) and v != v else v) for k, v in r.detail.items()}
+    if keep_text:
+        row["text"] = r.text
+    return row
+
+
+def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[str, Any], threads: Optional[int],
+                  backend: str = "native") -> Dict[str, Any]:
+    """Runs one shard through the stages; returns its stats (from its stats.json when done before)."""
+    from ..io.readers import read_documents
+    from ..io.records import Quarantined
+    from ..io.writers import JsonlWriter
+
+    sdir = Path(out_dir) / "shards" / shard
+    if (sdir / "DONE").exists():
+        return json.loads((sdir / "stats.json").read_text())
+    tmp = sdir.with_name(sdir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    t0 = time.perf_counter()
+    stages = build_stages(recipe, threads=threads, backend=backend)
+    stage_stats = {s.name: StageStats(s.name) for s in stages}
+    keep_text = recipe["output"]["keep_removed_text"]
+    counts = {"records": 0, "documents": 0, "quarantined": 0, "bytes_in": 0, "kept": 0, "removed": 0}
+    quarantine_reasons: Dict[str, int] = {}
+    ext = _ext(recipe)
+    batch_docs = recipe["executor"]["batch_docs"]
+    ordinal = 0
+    with _writer(tmp / f"kept{ext}", recipe, intermediate=True) as kept_w, JsonlWriter(tmp / "removed.jsonl.zst", compression="zstd") as rem_w, \
+            JsonlWriter(tmp / "quarantine.jsonl", compression=None) as q_w:
+
+        def flush(ids, texts, metas):
+            nonlocal ordinal
+            batch = Batch(ids, texts, metas)
+            batch.stats["doc_ordinal"] = np.arange(ordinal, ordinal + len(ids), dtype=np.int64)
+            ordinal += len(ids)
+            for stage in stages:
+                batch, removed = stage(batch, stage_stats[stage.name])
+                for r in removed:
+                    rem_w.write(_removed_row(r, keep_text))
+                counts["removed"] += len(removed)
+            for i in range(len(batch)):
+                st = {k: v[i] for k, v in batch.stats.items() if k != "dup_of"}
+                kept_w.write(_doc_row(batch.ids[i], batch.texts[i], batch.meta[i], st))
+            counts["kept"] += len(batch)
+
+        ids, texts, metas = [], [], []
+        fmt = recipe["input"]["format"]
+        for item in read_documents(path, text_field=recipe["input"]["text_field"], id_field=recipe["input"]["id_field"],
+                                   fmt=fmt):
+            counts["records"] += 1
+            if isinstance(item, Quarantined):
+                counts["quarantined"] += 1
+                quarantine_reasons[item.reason] = quarantine_reasons.get(item.reason, 0) + 1
+                q_w.write({"source": item.source, "index": item.index, "offset": item.offset, "reason": item.reason,
+                           "detail": item.detail,
+                           "raw": None if item.raw is None else item.raw[:4096].decode("utf-8", "replace")})
+                continue
+            counts["documents"] += 1
+            counts["bytes_in"] += len(item.text.encode("utf-8", "surrogatepass"))
+            ids.append(item.id)
+            texts.append(item.text)
+            metas.append(dict(item.meta))
+            if len(ids) >= batch_docs:
+                flush(ids, texts, metas)
+                ids, texts, metas = [], [], []
+        if ids:
+            flush(ids, texts, metas)
+    stats = {
+        "shard": shard,
+        "index": index,
+        "source": str(path),
+        **counts,
+        "quarantine_reasons": quarantine_reasons,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "stages": [stage_stats[s.name].to_dict() for s in stages],
+    }
+    if counts["documents"] != counts["kept"] + counts["removed"]:
+        raise AssertionError(f"{shard}: documents {counts['documents']} != kept {counts['kept']} + removed {counts['removed']}")
+    (tmp / "stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1))
+    (tmp / "DONE").write_text("ok")
+    shutil.rmtree(sdir, ignore_errors=True)
+    os.replace(tmp, sdir)
+    return stats
+
+
+def _process_shard_star(args):
+    return process_shard(*args)
+
+
+class LocalExecutor:
+    """Runs a recipe over input files on one machine (a process pool over shards)."""
+
+    def __init__(self, recipe: Dict[str, Any], output: str, workers: Optional[int] = None,
+                 threads: Optional[int] = None, progress: bool = True, backend: str = "native"):
+        self.recipe = recipe
+        self.backend = backend
+        self.out = Path(output)
+        self.workers = int(workers or recipe["executor"]["workers"])
+        cores = os.cpu_count() or 1
+        self.threads = threads or recipe["executor"]["threads"] or max(1, cores // self.workers)
+        self.progress = progress
+
+    def run(self, inputs: Sequence[str]) -> Dict[str, Any]:
+        paths = expand_inputs(inputs)
+        names = shard_names(paths)
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "recipe.json").write_text(json.dumps(self.recipe, ensure_ascii=False, indent=1))
+        t0 = time.perf_counter()
+        jobs = [(n, i, str(p), str(self.out), self.recipe, self.threads, self.backend)
+                for i, (n, p) in enumerate(zip(names, paths))]
+        shard_stats = self._map(jobs)
+        t1 = time.perf_counter()
+        final = self._finish(names, shard_stats)
+        total = self._summarise(names, shard_stats, final, t1 - t0, time.perf_counter() - t1)
+        (self.out / "stats.json").write_text(json.dumps(total, ensure_ascii=False, indent=1))
+        if self.recipe["output"].get("report", True):
+            from .report import write_report
+
+            write_report(self.out, total)
+        return total
+
+    def _map(self, jobs) -> List[Dict[str, Any]]:
+        bar = _bar(len(jobs), "shards", self.progress)
+        results: List[Optional[Dict[str, Any]]] = [None] * len(jobs)
+        if self.workers <= 1 or len(jobs) <= 1:
+            for k, job in enumerate(jobs):
+                results[k] = process_shard(*job)
+                _tick(bar, results[k])
+        else:
+            # spawn: OpenMP's thread pool does not survive fork
+            ctx = mp.get_context("spawn")
+            with ctx.Pool(self.workers) as pool:
+                for k, res in zip(range(len(jobs)), pool.imap(_process_shard_star, jobs)):
+                    results[k] = res
+                    _tick(bar, res)
+        if bar is not None:
+            bar.close()
+        return results  # type: ignore[return-value]
+
+    def _finish(self, names: List[str], shard_stats: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Global dedup over the kept documents of all shards, then the last pass."""
+        from ..io.readers import read_documents
+        from ..io.writers import JsonlWriter
+
+        d = self.recipe["stages"]["dedup"]
+        use_global = d["enabled"] and d.get("global", True)
+        ext = _ext(self.recipe)
+        fdir = self.out / "final"
+        fdir.mkdir(exist_ok=True)
+        t0 = time.perf_counter()
+        g = None
+        if use_global:
+            from ..dedup_global import GlobalDeduplicator
+
+            g = GlobalDeduplicator(self.out / "dedup", threshold=d["threshold"], num_perm=d["num_perm"], bands=d["bands"],
+                                   rows=d["rows"], ngram=d["ngram"], seed=d["seed"], threads=self.threads)
+            for k, name in enumerate(names):
+                rows = list(_read_rows(self.out / "shards" / name / f"kept{ext}"))
+                ids = np.array([(k << 32) | int(r["doc_ordinal"]) for r in rows], dtype=np.int64)
+                g.add_shard(name, [r["text"] for r in rows], ids)
+            g.run(names)
+        removed_global = {"dup-exact-global": 0, "dup-near-global": 0}
+        kept_total = 0
+        by_id = None
+        for k, name in enumerate(names):
+            done = fdir / f"{name}.DONE"
+            if done.exists():
+                info = json.loads(done.read_text())
+                kept_total += info["kept"]
+                for r, c in info["removed"].items():
+                    removed_global[r] += c
+                continue
+            rows = list(_read_rows(self.out / "shards" / name / f"kept{ext}"))
+            if g is not None:
+                mask = g.keep_mask(name)
+                if by_id is None:  # once for all shards
+                    res = g.result()
+                    by_id = dict(zip(res.ids.tolist(), zip(res.reason.tolist(), res.kept_as.tolist())))
+            else:
+                mask = np.ones(len(rows), dtype=bool)
+            counts = {"dup-exact-global": 0, "dup-near-global": 0}
+            with _writer(fdir / f"{name}{ext}.part", self.recipe) as w, \
+                    JsonlWriter(fdir / f"{name}.removed.jsonl.zst.part", compression="zstd") as rw:
+                for i, row in enumerate(rows):
+                    if mask[i]:
+                        w.write(row)
+                        continue
+                    gid = (k << 32) | int(row["doc_ordinal"])
+                    reason_code, kept_as = by_id[gid]
+                    reason = "dup-exact-global" if reason_code == 1 else "dup-near-global"
+                    counts[reason] += 1
+                    src_shard, src_ord = kept_as >> 32, kept_as & 0xFFFFFFFF
+                    rr = {"id": row["id"], "stage": "dedup", "reason": reason, "url": row.get("url"),
+                          "detail": {"kept_as": f"{names[src_shard]}#{src_ord}"}}
+                    if self.recipe["output"]["keep_removed_text"]:
+                        rr["text"] = row["text"]
+                    rw.write(rr)
+            os.replace(fdir / f"{name}{ext}.part", fdir / f"{name}{ext}")
+            os.replace(fdir / f"{name}.removed.jsonl.zst.part", fdir / f"{name}.removed.jsonl.zst")
+            kept = int(mask.sum())
+            done.write_text(json.dumps({"kept": kept, "removed": counts}))
+            kept_total += kept
+            for r, c in counts.items():
+                removed_global[r] += c
+        return {"kept": kept_total, "removed": removed_global, "seconds": time.perf_counter() - t0,
+                "global": bool(use_global)}
+
+    def _summarise(self, names, shard_stats, final, seconds_shards, seconds_final) -> Dict[str, Any]:
+        agg: Dict[str, StageStats] = {}
+        tot = {"records": 0, "documents": 0, "quarantined": 0, "bytes_in": 0, "kept_local": 0, "removed_local": 0}
+        qr: Dict[str, int] = {}
+        for s in shard_stats:
+            for k in ("records", "documents", "quarantined", "bytes_in"):
+                tot[k] += s[k]
+            tot["kept_local"] += s["kept"]
+            tot["removed_local"] += s["removed"]
+            for k, v in s.get("quarantine_reasons", {}).items():
+                qr[k] = qr.get(k, 0) + v
+            for st in s["stages"]:
+                agg.setdefault(st["stage"], StageStats(st["stage"])).merge(StageStats.from_dict(st))
+        stages = [agg[n].to_dict() for n in STAGE_ORDER if n in agg]
+        removed_global = sum(final["removed"].values())
+        summary = {
+            "shards": len(names),
+            **tot,
+            "kept": final["kept"],
+            "removed": tot["removed_local"] + removed_global,
+            "removed_global": final["removed"],
+            "quarantine_reasons": qr,
+            "stages": stages,
+            "seconds_shards": round(seconds_shards, 3),
+            "seconds_global": round(seconds_final, 3),
+            "mb_per_second": round(tot["bytes_in"] / 1e6 / max(seconds_shards + seconds_final, 1e-9), 2),
+            "workers": self.workers,
+            "threads": self.threads,
+        }
+        ok = (summary["documents"] == summary["kept"] + summary["removed"]
+              and summary["records"] == summary["documents"] + summary["quarantined"])
+        summary["counts_add_up"] = ok
+        if not ok:
+            raise AssertionError(f"counts do not add up: records {summary['records']}, documents {summary['documents']}, "
+                                 f"quarantined {summary['quarantined']}, kept {summary['kept']}, "
+                                 f"removed {summary['removed']}")
+        return summary
+
+
+def _read_rows(path: Path) -> Iterable[Dict[str, Any]]:
+    from ..io.rows import read_rows
+
+    return read_rows(path)
+
+
+def _bar(total: int, unit: str, enabled: bool):
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
+
+
+def _tick(bar, res: Dict[str, Any]) -> None:
+    if bar is None:
+        return
+    bar.update(1)
+    elapsed = max(bar.format_dict.get("elapsed", 0.0), 1e-9)
+    bar.docs = getattr(bar, "docs", 0) + res["documents"]
+    bar.mb = getattr(bar, "mb", 0.0) + res["bytes_in"] / 1e6
+    bar.set_postfix(docs_s=f"{bar.docs / elapsed:,.0f}", mb_s=f"{bar.mb / elapsed:.1f}")
