@@ -177,3 +177,20 @@ def test_reference_backend_gives_the_same_corpus(tmp_path):
         removed = sorted((r["id"], r["stage"], r["reason"]) for r in _all_removed(out))
         runs[backend] = (_final_rows(out), removed, [s["reasons"] for s in stats["stages"]])
     assert runs["native"][0] and runs["native"] == runs["reference"]
+
+
+def test_output_is_strict_json(tmp_path):
+    """Kept and removed rows parse with a strict JSON parser (no NaN), whatever stages are off."""
+    import zstandard
+    from corpus_engine.synthetic import synthesize
+
+    data = tmp_path / "data"
+    synthesize(data, 120_000, seed=9, files=1)
+    recipe = merge_recipe({"stages": {"lang_gate": {"fasttext": False}}})
+    LocalExecutor(recipe, tmp_path / "out", progress=False).run([str(data)])
+    files = list((tmp_path / "out").rglob("*.jsonl.zst"))
+    assert files
+    for f in files:
+        text = zstandard.ZstdDecompressor().decompress(f.read_bytes(), max_output_size=1 << 30).decode("utf-8")
+        for line in text.splitlines():
+            json.loads(line, parse_constant=lambda c: pytest.fail(f"{f.name}: {c} in {line[:200]}"))

@@ -100,7 +100,8 @@ def _doc_row(doc_id: str, text: str, meta: Dict[str, Any], stats: Dict[str, Any]
         if k not in row and v is not None:
             row[k] = v
     for k, v in stats.items():
-        row[k] = v.item() if hasattr(v, "item") else v
+        v = v.item() if hasattr(v, "item") else v
+        row[k] = None if isinstance(v, float) and v != v else v  # NaN is not JSON: null
     return row
 
 
@@ -114,8 +115,13 @@ def _removed_row(r: Removal, keep_text: bool) -> Dict[str, Any]:
 
 
 def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[str, Any], threads: Optional[int],
-                  backend: str = "native") -> Dict[str, Any]:
-    """Runs one shard through the stages; returns its stats (from its stats.json when done before)."""
+                  backend: str = "native", progress: bool = False) -> Dict[str, Any]:
+    """Runs one shard through the stages; returns its stats (from its stats.json when done before).
+
+    The stages before dedup run batch by batch while the file is read; local dedup (and the
+    stages after it) then run once over all the shard's survivors, which are also added to the
+    global deduplicator's store (band keys on disk) here, in the worker.
+    """
     from ..io.readers import read_documents
     from ..io.records import Quarantined
     from ..io.writers import JsonlWriter
@@ -128,6 +134,8 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
     tmp.mkdir(parents=True)
     t0 = time.perf_counter()
     stages = build_stages(recipe, threads=threads, backend=backend)
+    cut = next((i for i, s in enumerate(stages) if s.name == "dedup"), len(stages))
+    per_batch, per_shard = stages[:cut], stages[cut:]
     stage_stats = {s.name: StageStats(s.name) for s in stages}
     keep_text = recipe["output"]["keep_removed_text"]
     counts = {"records": 0, "documents": 0, "quarantined": 0, "bytes_in": 0, "kept": 0, "removed": 0}
@@ -135,23 +143,25 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
     ext = _ext(recipe)
     batch_docs = recipe["executor"]["batch_docs"]
     ordinal = 0
+    survivors: List[Batch] = []
+    bar = _shard_bar(shard, progress)
     with _writer(tmp / f"kept{ext}", recipe, intermediate=True) as kept_w, JsonlWriter(tmp / "removed.jsonl.zst", compression="zstd") as rem_w, \
             JsonlWriter(tmp / "quarantine.jsonl", compression=None) as q_w:
+
+        def through(batch, stage_list):
+            for stage in stage_list:
+                batch, removed = stage(batch, stage_stats[stage.name])
+                for r in removed:
+                    rem_w.write(_removed_row(r, keep_text))
+                counts["removed"] += len(removed)
+            return batch
 
         def flush(ids, texts, metas):
             nonlocal ordinal
             batch = Batch(ids, texts, metas)
             batch.stats["doc_ordinal"] = np.arange(ordinal, ordinal + len(ids), dtype=np.int64)
             ordinal += len(ids)
-            for stage in stages:
-                batch, removed = stage(batch, stage_stats[stage.name])
-                for r in removed:
-                    rem_w.write(_removed_row(r, keep_text))
-                counts["removed"] += len(removed)
-            for i in range(len(batch)):
-                st = {k: v[i] for k, v in batch.stats.items() if k != "dup_of"}
-                kept_w.write(_doc_row(batch.ids[i], batch.texts[i], batch.meta[i], st))
-            counts["kept"] += len(batch)
+            survivors.append(through(batch, per_batch))
 
         ids, texts, metas = [], [], []
         fmt = recipe["input"]["format"]
@@ -166,15 +176,30 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
                            "raw": None if item.raw is None else item.raw[:4096].decode("utf-8", "replace")})
                 continue
             counts["documents"] += 1
-            counts["bytes_in"] += len(item.text.encode("utf-8", "surrogatepass"))
+            nbytes = len(item.text.encode("utf-8", "surrogatepass"))
+            counts["bytes_in"] += nbytes
             ids.append(item.id)
             texts.append(item.text)
             metas.append(dict(item.meta))
+            if bar is not None:
+                bar.update(nbytes)
             if len(ids) >= batch_docs:
                 flush(ids, texts, metas)
                 ids, texts, metas = [], [], []
         if ids:
             flush(ids, texts, metas)
+        batch = through(Batch.concat(survivors), per_shard)
+        survivors.clear()  # the concatenated batch holds the texts now
+        for i in range(len(batch)):
+            st = {k: v[i] for k, v in batch.stats.items() if k != "dup_of"}
+            kept_w.write(_doc_row(batch.ids[i], batch.texts[i], batch.meta[i], st))
+        counts["kept"] += len(batch)
+        dedup = recipe["stages"]["dedup"]
+        if dedup["enabled"] and dedup.get("global", True):
+            gids = (np.int64(index) << 32) | batch.stats.get("doc_ordinal", np.zeros(0, np.int64)).astype(np.int64)
+            _global_deduplicator(recipe, Path(out_dir), threads).add_shard(shard, batch.texts, gids, overwrite=True)
+    if bar is not None:
+        bar.close()
     stats = {
         "shard": shard,
         "index": index,
@@ -191,6 +216,27 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
     shutil.rmtree(sdir, ignore_errors=True)
     os.replace(tmp, sdir)
     return stats
+
+
+def _global_deduplicator(recipe: Dict[str, Any], out: Path, threads: Optional[int]):
+    from ..dedup_global import GlobalDeduplicator
+
+    d = recipe["stages"]["dedup"]
+    return GlobalDeduplicator(out / "dedup", threshold=d["threshold"], num_perm=d["num_perm"], bands=d["bands"],
+                              rows=d["rows"], ngram=d["ngram"], seed=d["seed"], threads=threads)
+
+
+def _shard_bar(shard: str, enabled: bool):
+    """A progress bar for one shard (MB of text read), below the run's bar; one line per worker."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    ident = mp.current_process()._identity  # (k,) in a pool worker, () in the main process
+    return tqdm(desc=shard[:28], unit="B", unit_scale=True, unit_divisor=1000, file=sys.stderr, leave=False,
+                position=ident[0] if ident else 1, dynamic_ncols=True, mininterval=0.5)
 
 
 def _process_shard_star(args):
@@ -216,7 +262,10 @@ class LocalExecutor:
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "recipe.json").write_text(json.dumps(self.recipe, ensure_ascii=False, indent=1))
         t0 = time.perf_counter()
-        jobs = [(n, i, str(p), str(self.out), self.recipe, self.threads, self.backend)
+        d = self.recipe["stages"]["dedup"]
+        if d["enabled"] and d.get("global", True):
+            _global_deduplicator(self.recipe, self.out, self.threads)  # its config, once, before the workers
+        jobs = [(n, i, str(p), str(self.out), self.recipe, self.threads, self.backend, self.progress)
                 for i, (n, p) in enumerate(zip(names, paths))]
         shard_stats = self._map(jobs)
         t1 = time.perf_counter()
@@ -249,7 +298,6 @@ class LocalExecutor:
 
     def _finish(self, names: List[str], shard_stats: List[Dict[str, Any]]) -> Dict[str, Any]:
         """Global dedup over the kept documents of all shards, then the last pass."""
-        from ..io.readers import read_documents
         from ..io.writers import JsonlWriter
 
         d = self.recipe["stages"]["dedup"]
@@ -260,11 +308,10 @@ class LocalExecutor:
         t0 = time.perf_counter()
         g = None
         if use_global:
-            from ..dedup_global import GlobalDeduplicator
-
-            g = GlobalDeduplicator(self.out / "dedup", threshold=d["threshold"], num_perm=d["num_perm"], bands=d["bands"],
-                                   rows=d["rows"], ngram=d["ngram"], seed=d["seed"], threads=self.threads)
+            g = _global_deduplicator(self.recipe, self.out, self.threads)
             for k, name in enumerate(names):
+                if g.has_shard(name):  # the worker stored it when it finished the shard
+                    continue
                 rows = list(_read_rows(self.out / "shards" / name / f"kept{ext}"))
                 ids = np.array([(k << 32) | int(r["doc_ordinal"]) for r in rows], dtype=np.int64)
                 g.add_shard(name, [r["text"] for r in rows], ids)

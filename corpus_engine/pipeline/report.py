@@ -7,7 +7,6 @@ offline next to stats.json.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any, Dict, List
 

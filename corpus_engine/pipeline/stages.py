@@ -43,6 +43,16 @@ class Batch:
             {k: v[idx] for k, v in self.stats.items()},
         )
 
+    @staticmethod
+    def concat(parts: List["Batch"]) -> "Batch":
+        parts = [b for b in parts if len(b)]  # an empty batch may lack the columns of skipped stages
+        if not parts:
+            return Batch([], [], [])
+        keys = set(parts[0].stats).intersection(*(b.stats for b in parts[1:]))
+        return Batch([i for b in parts for i in b.ids], [t for b in parts for t in b.texts],
+                     [m for b in parts for m in b.meta],
+                     {k: np.concatenate([b.stats[k] for b in parts]) for k in parts[0].stats if k in keys})
+
 
 @dataclass
 class Removal:
