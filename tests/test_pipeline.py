@@ -208,3 +208,18 @@ def test_rule_stages_match_the_ground_truth_exactly(tmp_path, synth_dir):
              if (truth[i]["expected"]["removed_by"] or "kept") != got[i]]
     assert not wrong, wrong[:10]
     assert len(set(got.values())) >= 7  # every stage removed something
+
+
+def test_parquet_output_holds_the_same_corpus(tmp_path):
+    from corpus_engine.synthetic import synthesize
+
+    data = tmp_path / "data"
+    synthesize(data, 150_000, seed=4, files=2)
+    rows = {}
+    for fmt in ("jsonl.zst", "parquet"):
+        recipe = merge_recipe({"output": {"format": fmt}, "stages": {"lang_gate": {"fasttext": False}}})
+        LocalExecutor(recipe, tmp_path / fmt, progress=False).run([str(data)])
+        files = sorted(f for f in (tmp_path / fmt / "final").iterdir() if f.name.endswith(fmt) and ".removed." not in f.name)
+        assert len(files) == 2
+        rows[fmt] = [(r["id"], r["text"], r["censor_hits"]) for f in files for r in read_rows(f)]
+    assert rows["parquet"] and rows["parquet"] == rows["jsonl.zst"]
