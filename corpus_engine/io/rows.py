@@ -18,22 +18,26 @@ def read_rows(path) -> Iterator[Dict[str, Any]]:
         for batch in pq.ParquetFile(path).iter_batches():
             yield from batch.to_pylist()
         return
+    try:
+        from orjson import loads
+    except ImportError:  # pragma: no cover - a declared dependency
+        loads = json.loads
+    raw = open(path, "rb")
     if name.endswith(".zst"):
         import zstandard
 
-        raw = open(path, "rb")
-        stream = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8")
+        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw), 1 << 20)
     elif name.endswith(".gz"):
-        raw = None
-        stream = gzip.open(path, "rt", encoding="utf-8")
+        stream = gzip.GzipFile(fileobj=raw)
     else:
-        raw = None
-        stream = open(path, encoding="utf-8")
+        stream = raw
     try:
         for line in stream:
             if line.strip():
-                yield json.loads(line)
+                try:
+                    yield loads(line)
+                except ValueError:  # what orjson refuses (NaN, escaped lone surrogates), json reads
+                    yield json.loads(line.decode("utf-8"))
     finally:
         stream.close()
-        if raw is not None:
-            raw.close()
+        raw.close()

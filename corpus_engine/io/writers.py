@@ -140,7 +140,19 @@ class _AtomicFile:
         raise NotImplementedError
 
 
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a declared dependency; json is the fallback
+    _orjson = None
+_ORJSON_OPTS = (_orjson.OPT_APPEND_NEWLINE | _orjson.OPT_SERIALIZE_NUMPY) if _orjson else 0
+
+
 def _json_line(row: Mapping[str, Any]) -> bytes:
+    if _orjson is not None:  # several times faster than json; same compact UTF-8 output
+        try:
+            return _orjson.dumps(row, default=_json_default, option=_ORJSON_OPTS)
+        except (TypeError, _orjson.JSONEncodeError):  # lone surrogates, huge ints...: json decides
+            pass
     s = json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     try:
         return s.encode("utf-8") + b"\n"
