@@ -142,8 +142,9 @@ CASES = [
     ("微信：ab12", []),  # too short
     ("微信：abc_123@qq.com", [("email", "abc_123@qq.com")]),
     ("微信：1234567", []),
-    # the mobile wins a tie with the WeChat account (kind order)
-    ("微信：13812345678", [("mobile", "13812345678")]),
+    # a keyword-named account wins a tie with a phone number
+    ("微信：13812345678", [("wechat", "13812345678")]),
+    ("QQ：13812345678", [("qq", "13812345678")]),
     # real non-PII digit runs
     ("2023年10月01日 20231001 ¥1299.00 第12345678号 订单号2023100112345678", []),
     ("文章编号：1000-1234(2023)01-0001-05，ISSN 1000-1234，CN 11-2345/N", []),

@@ -33,6 +33,10 @@ DEFAULT_REPLACEMENTS: Dict[str, str] = {
     "wechat": "<WECHAT>",
 }
 _KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+# Ties of the overlap rule (same length): an account named by its keyword is the most specific
+# reading ("QQ：13812345678" is a QQ number), then the order of KINDS.
+TIE_ORDER: Tuple[str, ...] = ("qq", "wechat") + KINDS[:7]
+_RANK = [TIE_ORDER.index(k) for k in KINDS]
 
 # Word characters: a match may not touch one (ASCII and full-width letters and digits).
 _W = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
@@ -274,11 +278,11 @@ def _accounts(s: str, z: str, want_qq: bool, want_wx: bool, out: list) -> None:
 
 
 def _resolve(cands: List[Tuple[int, int, int]]) -> List[Tuple[int, int, int]]:
-    """Longer spans first, then kind order, then earlier start; a span overlapping one already
+    """Longer spans first, then TIE_ORDER, then earlier start; a span overlapping one already
     taken is dropped. Returns the kept spans in text order."""
     starts: List[int] = []
     kept: List[Tuple[int, int, int]] = []
-    for start, end, k in sorted(cands, key=lambda c: (c[0] - c[1], c[2], c[0])):
+    for start, end, k in sorted(cands, key=lambda c: (c[0] - c[1], _RANK[c[2]], c[0])):
         j = bisect_left(starts, end) - 1  # last kept span starting before our end
         if j >= 0 and kept[j][1] > start:
             continue

@@ -595,7 +595,11 @@ void Finder::run() {
   }
 }
 
-// Longer spans first, then kind order, then earlier start; a span that overlaps one
+// Rank of each kind among spans of equal length: an account named by its keyword first
+// ("QQ：13812345678" is a QQ number), then the order of Kind.
+constexpr int kTieRank[kNumKinds] = {2, 3, 4, 5, 6, 7, 8, 0, 1};
+
+// Longer spans first, then kTieRank, then earlier start; a span that overlaps one
 // already kept is dropped. Overlaps only chain inside clusters of overlapping candidates,
 // so each cluster is resolved on its own.
 void resolve(std::vector<Cand>& c, std::vector<Span>& out) {
@@ -616,7 +620,7 @@ void resolve(std::vector<Cand>& c, std::vector<Span>& out) {
       cluster.assign(c.begin() + static_cast<std::ptrdiff_t>(i), c.begin() + static_cast<std::ptrdiff_t>(j));
       std::sort(cluster.begin(), cluster.end(), [](const Cand& a, const Cand& b) {
         if (a.cps != b.cps) return a.cps > b.cps;
-        if (a.kind != b.kind) return a.kind < b.kind;
+        if (a.kind != b.kind) return kTieRank[a.kind] < kTieRank[b.kind];
         return a.start < b.start;
       });
       kept.clear();
