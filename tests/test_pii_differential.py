@@ -3,7 +3,8 @@ edges of every rule: valid numbers of every kind (checksums right) next to near 
 separators, prefixes, keywords and gap characters, full-width digits and brackets, glue
 characters (letters, digits, dots), random Unicode, astral characters, lone surrogates (str) and
 ill-formed UTF-8 (TextBatch). Spans, counts and masked text must be equal, in both input forms,
-for both errors= modes, for random kind subsets and replacements, at 1, 2 and 4 threads."""
+for both errors= modes, for random kind subsets and replacements, at 1, 2 and 4 threads and at
+every SIMD level (the trigger search has an AVX2 variant)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def check_all(docs, kinds=None, replacements=None, errors="replace", threads=(1,
 @example(["+8613812345678 (+86)138 1234 5678 86138-1234-5678"], None, None)
 @example(["6228 4804 0256 4890 018 6228 4804 0256 4890 0189"], None, None)
 @example(["a@b.cn@c.com ..a@b.cn a@b.cn.. IPv6:fe80::1: :fe80::1"], None, None)
-def test_generated_str(docs, kinds, replacements):
+def test_generated_str(simd_level, docs, kinds, replacements):
     check_all(docs, kinds, replacements, threads=(1, 2))
     check_all(TextBatch.from_strings(docs), kinds, replacements)
 
@@ -101,7 +102,7 @@ bytes_chunk = st.one_of(pii_doc.map(lambda s: s.encode("utf-8")), st.sampled_fro
 @settings(max_examples=300)
 @given(st.lists(st.lists(bytes_chunk, max_size=6).map(b"".join), max_size=5), st.sampled_from(["replace", "drop"]),
        kinds_arg)
-def test_ill_formed_utf8(docs, errors, kinds):
+def test_ill_formed_utf8(simd_level, docs, errors, kinds):
     check_all(TextBatch.from_bytes(docs), kinds=kinds, errors=errors)
 
 
@@ -111,7 +112,7 @@ def test_random_unicode(docs):
     check_all(docs)
 
 
-def test_huge_lines():
+def test_huge_lines(simd_level):
     r = random.Random(7)
     pieces = []
     for _ in range(3000):
@@ -123,7 +124,7 @@ def test_huge_lines():
     check_all(TextBatch.from_strings(docs))
 
 
-def test_thread_invariance_real(clean_zh):
+def test_thread_invariance_real(simd_level, clean_zh):
     """Real text with planted PII, one big batch: the same result at 1, 2 and 4 threads, both forms."""
     r = random.Random(11)
     docs = flatten(clean_zh)[:20000]
@@ -148,3 +149,16 @@ def test_empty_batch():
         new, counts = pii.mask(docs)
         assert len(new) == 0 and counts.shape == (0, len(pii.KINDS))
         assert np.array_equal(ref.scan(docs), pii.scan(docs))
+
+
+def test_block_edges(simd_level):
+    """Triggers at every offset of the 32-byte SIMD blocks and in the scalar tail."""
+    r = random.Random(3)
+    docs = []
+    for k in range(70):
+        for filler in ("中", "，", " ", "é", "𠀀", "a"):
+            docs.append(filler * k + r.choice(pii_gen.GENERATORS)(r)[1] + filler * (70 - k))
+            docs.append(filler * k + "１" + filler * 3 + "微信：abc_123" + filler * (k % 7))
+    assert ref.scan(docs).sum() > len(docs) // 2
+    check_all(docs)
+    check_all(TextBatch.from_strings(docs))

@@ -7,10 +7,18 @@
 #include <omp.h>
 #endif
 
+#include "../common/cpu.h"
 #include "../text/kernels.h"
 #include "../text/simd.h"
 
 namespace ce::pii {
+
+#ifdef CE_ENABLE_SIMD
+namespace avx2 {
+size_t next_trigger(const uint8_t* p, size_t i, size_t n);  // simd_avx2.cpp
+}
+#endif
+
 namespace {
 
 constexpr size_t kNone = ~size_t(0);
@@ -540,58 +548,64 @@ struct AsciiTriggers {
 };
 const AsciiTriggers kTrig;
 
+// The first trigger at or after byte i (n when none): an ASCII trigger byte, or the lead
+// byte of a full-width digit (EF BC 90-99), 企 (E4 BC 81) or 微 (E5 BE AE). i may be
+// inside a character (after a SIMD block); continuation bytes are stepped over one by one.
+size_t next_trigger_scalar(const uint8_t* p, size_t i, size_t n) noexcept {
+  while (i < n) {
+    const uint8_t b = p[i];
+    if (b < 0x80) {
+      if (kTrig.t[b]) return i;
+      ++i;
+    } else if (b < 0xC0) {
+      ++i;
+    } else if (b < 0xE0) {
+      i += 2;
+    } else if (b >= 0xF0) {
+      i += 4;
+    } else {
+      const uint32_t b1 = p[i + 1], b2 = p[i + 2];
+      const bool fw_digit = (b == 0xEF) & (b1 == 0xBC) & (b2 - 0x90u < 10u);
+      const bool kw = ((b == 0xE4) & (b1 == 0xBC) & (b2 == 0x81)) | ((b == 0xE5) & (b1 == 0xBE) & (b2 == 0xAE));
+      if (fw_digit | kw) return i;
+      i += 3;
+    }
+  }
+  return n;
+}
+
 void Finder::run() {
   const uint8_t* p = t_.p;
   const size_t n = t_.n;
   const bool want_digits = kinds_ & ((1u << kMobile) | (1u << kLandline) | (1u << kIdCard) | (1u << kBankCard) |
                                      (1u << kIpv4) | (1u << kQq) | (1u << kWechat));
   const bool want_kw = kinds_ & ((1u << kQq) | (1u << kWechat));
+#ifdef CE_ENABLE_SIMD
+  const bool simd = cpu::active() != cpu::Level::kScalar;
+#endif
   size_t i = 0;
-  while (i < n) {
+  for (;;) {
+#ifdef CE_ENABLE_SIMD
+    if (simd) i = avx2::next_trigger(p, i, n);
+#endif
+    i = next_trigger_scalar(p, i, n);
+    if (i >= n) break;
     const uint8_t b = p[i];
-    if (b < 0x80) {
-      if (!kTrig.t[b]) {
-        ++i;
-        continue;
-      }
-      if (ascii_digit(b)) {
-        const Run r = digit_run(t_, i);
-        if (want_digits) digits(i, r);
-        i = r.end;
-        while (i < n && digit_at(t_, i)) i = i + (p[i] < 0x80 ? 1 : 3);  // past a run longer than the cap
-        continue;
-      }
-      if (b == ':') {
-        if (want(kIpv6)) ipv6(i);
-      } else if (b == '@') {
-        if (want(kEmail)) email(i);
-      } else if (want_kw) {
-        keyword(i);
-      }
-      ++i;
-      continue;
-    }
-    if (b < 0xE0) {
-      i += 2;
-      continue;
-    }
-    if (b >= 0xF0) {
-      i += 4;
-      continue;
-    }
-    // Three-byte characters: full-width digits EF BC 90-99, 企 E4 BC 81, 微 E5 BE AE.
-    const uint32_t b1 = p[i + 1], b2 = p[i + 2];
-    const bool fw_digit = (b == 0xEF) & (b1 == 0xBC) & (b2 - 0x90u < 10u);
-    const bool kw = ((b == 0xE4) & (b1 == 0xBC) & (b2 == 0x81)) | ((b == 0xE5) & (b1 == 0xBE) & (b2 == 0xAE));
-    if (fw_digit) {
+    if (ascii_digit(b) || b == 0xEF) {  // a digit run (ASCII or full-width digits)
       const Run r = digit_run(t_, i);
       if (want_digits) digits(i, r);
       i = r.end;
-      while (i < n && digit_at(t_, i)) i = i + (p[i] < 0x80 ? 1 : 3);
-      continue;
+      while (i < n && digit_at(t_, i)) i += p[i] < 0x80 ? 1 : 3;  // past a run longer than the cap
+    } else if (b == ':') {
+      if (want(kIpv6)) ipv6(i);
+      ++i;
+    } else if (b == '@') {
+      if (want(kEmail)) email(i);
+      ++i;
+    } else {
+      if (want_kw) keyword(i);
+      i += b < 0x80 ? 1 : 3;
     }
-    if (kw && want_kw) keyword(i);
-    i += 3;
   }
 }
 
@@ -638,6 +652,43 @@ void resolve(std::vector<Cand>& c, std::vector<Span>& out) {
 
 // --------------------------------------------------------------------------- documents
 
+inline bool three_bytes(uint32_t c) noexcept { return c >= 0x800 && c < 0x10000 && (c - 0xD800u) >= 0x800u; }
+
+inline void put3(uint8_t* o, uint32_t c) noexcept {
+  o[0] = static_cast<uint8_t>(0xE0 | (c >> 12));
+  o[1] = static_cast<uint8_t>(0x80 | ((c >> 6) & 0x3F));
+  o[2] = static_cast<uint8_t>(0x80 | (c & 0x3F));
+}
+
+// UTF-8 of the code units of a Python str; a lone surrogate is ill-formed (bad = true).
+template <class T>
+uint8_t* encode_ucs(const T* s, int64_t m, uint8_t* o, bool replace, bool& bad) noexcept {
+  int64_t j = 0;
+  while (j < m) {
+    if constexpr (sizeof(T) == 2) {  // runs of Chinese: four three-byte characters at a time
+      while (j + 4 <= m && three_bytes(s[j]) & three_bytes(s[j + 1]) & three_bytes(s[j + 2]) &
+                               three_bytes(s[j + 3])) {
+        put3(o, s[j]), put3(o + 3, s[j + 1]), put3(o + 6, s[j + 2]), put3(o + 9, s[j + 3]);
+        o += 12;
+        j += 4;
+      }
+      if (j >= m) break;
+    }
+    uint32_t c = s[j++];
+    if (c < 0x80) {
+      *o++ = static_cast<uint8_t>(c);
+      continue;
+    }
+    if ((c - 0xD800u) < 0x800u || c > 0x10FFFF) {
+      bad = true;
+      if (!replace) continue;
+      c = utf8::kReplacement;
+    }
+    o += utf8::encode(c, o);
+  }
+  return o;
+}
+
 // The document as well-formed UTF-8: the input bytes themselves, or a repaired / encoded
 // copy in buf. Returns true when the text differs from the input (ill-formed input).
 bool prepare(const text::DocIn& d, text::Errors errors, std::vector<uint8_t>& buf, const uint8_t*& p, size_t& n) {
@@ -652,23 +703,10 @@ bool prepare(const text::DocIn& d, text::Errors errors, std::vector<uint8_t>& bu
     return true;
   }
   buf.resize(static_cast<size_t>(d.n) * (d.kind == 1 ? 2 : d.kind == 2 ? 3 : 4));
-  uint8_t* o = buf.data();
   bool bad = false;
-  for (int64_t j = 0; j < d.n; ++j) {
-    uint32_t c = d.kind == 1   ? static_cast<const uint8_t*>(d.p)[j]
-                 : d.kind == 2 ? static_cast<const uint16_t*>(d.p)[j]
-                               : static_cast<const uint32_t*>(d.p)[j];
-    if (c < 0x80) {
-      *o++ = static_cast<uint8_t>(c);
-      continue;
-    }
-    if ((c - 0xD800u) < 0x800u || c > 0x10FFFF) {  // lone surrogate: ill-formed text
-      bad = true;
-      if (!replace) continue;
-      c = utf8::kReplacement;
-    }
-    o += utf8::encode(c, o);
-  }
+  uint8_t* o = d.kind == 1   ? encode_ucs(static_cast<const uint8_t*>(d.p), d.n, buf.data(), replace, bad)
+               : d.kind == 2 ? encode_ucs(static_cast<const uint16_t*>(d.p), d.n, buf.data(), replace, bad)
+                             : encode_ucs(static_cast<const uint32_t*>(d.p), d.n, buf.data(), replace, bad);
   n = static_cast<size_t>(o - buf.data());
   p = buf.data();
   return bad;
