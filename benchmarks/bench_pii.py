@@ -27,10 +27,10 @@ import numpy as np
 import pytest
 
 from _bench_util import MB, record, report_check, same, slow_rounds
+from bench_text import simd
 
 from corpus_engine import _native
 from corpus_engine import pii as native
-from corpus_engine import text as native_text
 from corpus_engine.reference import pii as reference
 
 GROUP = "pii: scan / mask, all kinds"
@@ -71,14 +71,8 @@ NATIVE.append(("scan", "buffer", "1", "scalar"))
 def test_native(benchmark, corpus, ref_slice, anchor, op, form, threads, level):
     th = 1 if threads == "1" else None
     docs = corpus.batch if form == "buffer" else corpus.docs
-    before = native_text.simd_level()
-    if level != "auto":
-        native_text.set_simd_level(level)
-    try:
-        active = native_text.simd_level()
+    with simd(level) as active:
         result = benchmark(lambda: _run(native, op, docs, th))
-    finally:
-        native_text.set_simd_level(before)
     report_check(benchmark, _same(result, anchor[(op, corpus.name)]), "vs native buffer 1 thread")
     if form == "buffer" and threads == "1" and level == "auto":
         want = _run(reference, op, ref_slice.docs)
