@@ -15,6 +15,7 @@
 
 #include "common/arena.h"
 #include "common/cpu.h"
+#include "pii/pii.h"
 #include "text/batch.h"
 #include "text/chartable.h"
 #include "text/kernels.h"
@@ -825,6 +826,41 @@ void test_chartable() {
 
 }  // namespace
 
+// PII scanner: spans of a few documents (byte offsets), the same at every SIMD level and
+// thread count (docs/pii.md; the Python tests hold the full rule set).
+void test_pii() {
+  const std::string doc = "\xe7\x94\xb5\xe8\xaf\x9d 138 1234 5678, a@b.cn, QQ:12345678, 11010519491231002X, "
+                          "4111111111111111 2023-10-01 1.2.3.4.5 fe80::1";
+  const std::vector<std::vector<int64_t>> want = {{7, 20, pii::kMobile},  {22, 28, pii::kEmail},
+                                                  {33, 41, pii::kQq},     {43, 61, pii::kIdCard},
+                                                  {63, 79, pii::kBankCard}, {101, 108, pii::kIpv6}};
+  const cpu::Level before = cpu::active();
+  for (int lv = 0; lv <= static_cast<int>(cpu::detected()); ++lv) {
+    cpu::set_level(static_cast<cpu::Level>(lv));
+    std::vector<pii::Span> got;
+    pii::find(u8p(doc), doc.size(), ~0u, got);
+    CHECK_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size() && i < want.size(); ++i) {
+      CHECK_EQ(got[i].start, want[i][0]);
+      CHECK_EQ(got[i].end, want[i][1]);
+      CHECK_EQ(static_cast<int64_t>(got[i].kind), want[i][2]);
+    }
+    got.clear();
+    pii::find(u8p(doc), doc.size(), 1u << pii::kQq, got);
+    CHECK(got.size() == 1 && got[0].kind == pii::kQq);
+  }
+  cpu::set_level(before);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) texts.push_back(i % 3 ? doc : std::string(200, 'x') + std::to_string(i));
+  std::vector<DocIn> docs;
+  for (const auto& t : texts) docs.push_back(DocIn{t.data(), static_cast<int64_t>(t.size()), 0});
+  std::vector<int64_t> c1(docs.size() * pii::kNumKinds), c2(c1.size());
+  pii::scan_batch(docs, ~0u, Errors::kReplace, 1, c1.data());
+  pii::scan_batch(docs, ~0u, Errors::kReplace, 4, c2.data());
+  CHECK(c1 == c2);
+  CHECK_EQ(c1[pii::kNumKinds + pii::kMobile], int64_t{1});
+}
+
 int main() {
   struct {
     const char* name;
@@ -844,6 +880,7 @@ int main() {
       {"sanitize", test_sanitize},
       {"batch", test_batch},
       {"simd_levels", test_simd_levels},
+      {"pii", test_pii},
   };
   int passed = 0, failed = 0;
   for (const auto& t : tests) {
