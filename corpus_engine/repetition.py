@@ -34,6 +34,10 @@ Docs = Union[Sequence[str], TextBatch]
 __all__ = [
     "COLUMNS",
     "DEFAULT_THRESHOLDS",
+    "DEFAULT_MIN_CHARS",
+    "DEFAULT_MIN_LINES",
+    "LINE_RULES",
+    "CHAR_RULES",
     "LINE_END_CHARS",
     "measure",
     "decide",
@@ -80,23 +84,40 @@ _DATA = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = _DATA / "stopwords_zh.txt"
 
 Op = str
-# Rules are checked in this order; a document is removed by the first whose
-# ``stat op value`` holds. Sources and calibration: docs/repetition.md, section 4.
+# Rules, checked in this order: a document is removed by the first whose
+# ``stats[column] op value`` holds. Sources and calibration: docs/repetition.md, section 4
+# (G = Gopher, Rae et al. 2021, table A1; F2 = FineWeb-2 cmn_Hani; CWT = ChineseWebText).
 DEFAULT_THRESHOLDS: Dict[str, Tuple[Op, float]] = {
-    "dup_para_frac": (">", 0.30),
-    "dup_para_char_frac": (">", 0.20),
-    "dup_line_frac": (">", 0.30),
-    "dup_line_char_frac": (">", 0.20),
-    "top_ngram_char_frac_2": (">", 0.20),
-    "top_ngram_char_frac_3": (">", 0.18),
-    "top_ngram_char_frac_4": (">", 0.16),
-    "dup_ngram_char_frac_5": (">", 0.15),
-    "dup_ngram_char_frac_6": (">", 0.14),
-    "dup_ngram_char_frac_7": (">", 0.13),
-    "dup_ngram_char_frac_8": (">", 0.12),
-    "dup_ngram_char_frac_9": (">", 0.11),
-    "dup_ngram_char_frac_10": (">", 0.10),
+    "dup_para_frac": (">", 0.30),  # G
+    "dup_para_char_frac": (">", 0.20),  # G
+    "dup_line_frac": (">", 0.287),  # F2
+    "dup_line_char_frac": (">", 0.20),  # G
+    "top_ngram_char_frac_2": (">", 0.256),  # F2
+    "top_ngram_char_frac_3": (">", 0.201),  # F2
+    "top_ngram_char_frac_4": (">", 0.26),  # F2 0.171, raised (character 4-grams)
+    "dup_ngram_char_frac_5": (">", 0.72),  # F2 0.198..0.127 for 5..10, raised (character
+    "dup_ngram_char_frac_6": (">", 0.67),  # n-grams, first occurrences counted)
+    "dup_ngram_char_frac_7": (">", 0.61),
+    "dup_ngram_char_frac_8": (">", 0.51),
+    "dup_ngram_char_frac_9": (">", 0.46),
+    "dup_ngram_char_frac_10": (">", 0.44),
+    "punct_end_line_frac": ("<=", 0.106),  # F2 line_punct_thr
+    "mean_line_length": ("<", 10.0),  # CWT min_line_len
+    "symbol_ratio": (">", 0.10),  # G (symbol-to-word ratio), per character here
+    "digit_ratio": (">", 0.30),  # calibrated on clean_zh
+    "stopword_frac": ("<", 0.005),  # calibrated on clean_zh (G: at least 2 stop words)
 }
+
+# Ratios over few lines or characters are not evidence: rules on these columns are checked
+# only for documents with at least ``min_lines`` lines / ``min_chars`` characters (decide()).
+LINE_RULES = frozenset({"punct_end_line_frac", "mean_line_length"})
+CHAR_RULES = frozenset(
+    [f"top_ngram_char_frac_{n}" for n in (2, 3, 4)]
+    + [f"dup_ngram_char_frac_{n}" for n in range(5, 11)]
+    + ["symbol_ratio", "digit_ratio", "stopword_frac"]
+)
+DEFAULT_MIN_LINES = 3
+DEFAULT_MIN_CHARS = 200  # CWT drops documents of 200 characters or fewer before any rule
 
 _OPS = {
     ">": np.greater,
@@ -257,24 +278,42 @@ def _check_thresholds(thresholds: Optional[Mapping]) -> List[Tuple[str, str, flo
     return out
 
 
+def _check_min(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+    return int(value)
+
+
 def decide(
-    stats: Mapping[str, np.ndarray], thresholds: Optional[Mapping[str, Optional[Tuple[Op, float]]]] = None
+    stats: Mapping[str, np.ndarray],
+    thresholds: Optional[Mapping[str, Optional[Tuple[Op, float]]]] = None,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    min_lines: int = DEFAULT_MIN_LINES,
 ) -> Tuple[np.ndarray, List[Optional[str]]]:
     """Keep mask and reasons from :func:`measure`'s statistics.
 
     ``thresholds`` maps a column to ``(op, value)`` with op one of ``> >= < <=``: the document
     is removed when ``stats[column] op value``. Rules are checked in the mapping's order and
     the reason is the first failing rule's :func:`reason_name` (None for kept documents).
-    ``None`` uses :data:`DEFAULT_THRESHOLDS`; a rule given as None is switched off.
+    ``None`` uses :data:`DEFAULT_THRESHOLDS`; a rule given as None is switched off. Rules on
+    :data:`LINE_RULES` apply only to documents with ``lines >= min_lines``, rules on
+    :data:`CHAR_RULES` only to documents with ``chars >= min_chars``.
     """
     rules = _check_thresholds(thresholds)
+    min_chars = _check_min(min_chars, "min_chars")
+    min_lines = _check_min(min_lines, "min_lines")
+    needed = [col for col, _, _ in rules]
+    if any(col in CHAR_RULES for col in needed):
+        needed.append("chars")
+    if any(col in LINE_RULES for col in needed):
+        needed.append("lines")
     n = None
-    for col, _, _ in rules:
+    for col in needed:
         if col not in stats:
             raise ValueError(f"stats has no column {col!r}")
         size = len(stats[col])
         if n is not None and size != n:
-            raise ValueError(f"stats columns differ in length ({size} != {n})")
+            raise ValueError(f"stats columns differ in length ({col!r}: {size} != {n})")
         n = size
     if n is None:
         n = len(next(iter(stats.values()))) if len(stats) else 0
@@ -282,6 +321,10 @@ def decide(
     first = np.full(n, -1, dtype=np.int64)
     for k, (col, op, value) in enumerate(rules):
         fail = _OPS[op](np.asarray(stats[col]), value) & keep
+        if col in CHAR_RULES:
+            fail &= np.asarray(stats["chars"]) >= min_chars
+        if col in LINE_RULES:
+            fail &= np.asarray(stats["lines"]) >= min_lines
         first[fail] = k
         keep &= ~fail
     names = [reason_name(col) for col, _, _ in rules]

@@ -18,7 +18,8 @@ namespace ce::rep {
 namespace {
 
 constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
-constexpr int kMaxN = 10;  // longest n-gram measured
+constexpr int kMaxN = 10;     // longest n-gram measured
+constexpr int kTopMax = 4;    // top n-gram fractions for n = 2..kTopMax; coverage above
 
 inline size_t pow2_at_least(size_t n) {
   size_t s = 16;
@@ -149,42 +150,48 @@ void ngram_stats(const uint32_t* s, size_t m, Scratch& sc, double* top, double* 
   split(all, static_cast<uint32_t>(m), s, cnt, touched, pos, o, grp, ng, skip);
   grp[ng] = o;
 
+  // Level n: split the groups of level n - 1 on their n-th character. A group of
+  // two is settled at once: its members share exactly their common prefix.
+  uint32_t best[kTopMax + 1] = {0};  // largest count of an n-gram, n = 2..kTopMax
   for (int n = 2; n <= kMaxN && ng > 0; ++n) {
     const uint32_t* next = s + (n - 1);  // next[p]: the n-th character of the n-gram at p
+    const int lim = kMaxN - (n - 1);
     size_t nng = 0;
-    uint32_t best = 1;
     o = 0;
     for (size_t g = 0; g < ng; ++g) {
       const uint32_t a = grp[g], size = grp[g + 1] - a;
       const uint32_t* P = pos + a;
-      if (size == 2) {  // the most common case
+      if (size == 2) {
+        // Sentinels differ from each other and from every character: the
+        // comparison stops at the end of the text.
         const uint32_t p = P[0], q = P[1];
-        if (next[p] == next[q]) {
-          ngrp[nng++] = o;
-          npos[o] = p, npos[o + 1] = q;
-          o += 2;
-          best = std::max(best, 2u);
-        }
-      } else {
-        best = std::max(best, split(P, size, next, cnt, touched, npos, o, ngrp, nng, skip));
+        int e = 0;
+        while (e < lim && next[p + e] == next[q + e]) ++e;
+        for (int k = n; k <= std::min(kTopMax, n - 1 + e); ++k) best[k] = std::max(best[k], 2u);
+        deepest[p] = deepest[q] = static_cast<uint8_t>(n - 1 + e);
+        continue;
       }
+      const uint32_t from = o;
+      const uint32_t b = split(P, size, next, cnt, touched, npos, o, ngrp, nng, skip);
+      if (n <= kTopMax) best[n] = std::max(best[n], b);
+      if (n >= 5)
+        for (uint32_t t = from; t < o; ++t) deepest[npos[t]] = static_cast<uint8_t>(n);
     }
     ngrp[nng] = o;
-    if (n <= 4 && best > 1)
-      top[n - 2] = std::min(1.0, static_cast<double>(static_cast<int64_t>(n) * best) / static_cast<double>(m));
-    if (n >= 5)
-      for (uint32_t t = 0; t < o; ++t) deepest[npos[t]] = static_cast<uint8_t>(n);
     std::swap(pos, npos);
     std::swap(grp, ngrp);
     ng = nng;
   }
+  for (int n = 2; n <= kTopMax; ++n)
+    if (best[n] > 1)
+      top[n - 2] = std::min(1.0, static_cast<double>(static_cast<int64_t>(n) * best[n]) / static_cast<double>(m));
 
   // Coverage: the union of [p, p + n) over the positions whose n-gram repeats
   // (deepest[p] >= n), for every n; starts increase, so each union grows at its end.
   int64_t covered[kMaxN + 1] = {0}, until[kMaxN + 1] = {0};
   for (size_t p = 0; p < m; ++p) {
     const int depth = deepest[p];
-    if (!depth) continue;
+    if (depth < 5) continue;
     const int64_t a = static_cast<int64_t>(p);
     for (int n = 5; n <= depth; ++n) {
       const int64_t e = a + n;
