@@ -19,35 +19,18 @@ twin's result on the slice is compared with native's on the slice.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
-import time
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 import pytest
 
 from _bench_util import MB, Corpus, record, report_check, slow_rounds
-
-
-def _import(name: str):
-    """Import a module; the in-place .so may be being rebuilt by someone else for a moment."""
-    last = None
-    for _ in range(40):
-        try:
-            return importlib.import_module(name)
-        except ImportError as e:  # pragma: no cover - only while the extension is rebuilt
-            last = e
-            time.sleep(0.5)
-    raise last
-
-
-rep = _import("corpus_engine.repetition")
-from corpus_engine import _native  # noqa: E402
-from corpus_engine import text as native_text  # noqa: E402
-from corpus_engine.reference import repetition as reference  # noqa: E402
+from corpus_engine import _native
+from corpus_engine import repetition as rep
+from corpus_engine import text as native_text
+from corpus_engine.reference import repetition as reference
 
 GROUP = "repetition: all 20 statistics"
 TARGET_1T = 300.0  # the issue's target, MB/s on one core
@@ -106,57 +89,35 @@ def test_reference(benchmark, ref_slice, anchor):
 # --------------------------------------------------------------------------- table
 
 
-def _fmt(x: Optional[float], digits: int = 1) -> str:
-    if x is None:
-        return "-"
-    if x >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}f}" if x >= 1 else f"{x:.3g}"
+def _mbps(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
 def tables(path: str) -> str:
-    """Markdown table of a --benchmark-json file of this module."""
+    """Markdown summary of a --benchmark-json file of this module."""
     data = json.loads(Path(path).read_text())
-    rows = [b for b in data["benchmarks"] if b.get("extra_info", {}).get("kernel") == "repetition"]
-    m = data.get("machine_info", {})
-    out = [
-        f"Machine: {m.get('lscpu_model') or m.get('cpu', {}).get('brand_raw', '?')}, {m.get('cpu_count')} CPUs, "
-        f"Python {m.get('python_version')}, NumPy {m.get('numpy')}, OMP max threads "
-        f"{m.get('omp_max_threads', '?')}, SIMD {m.get('simd_default', '?')}; other processes during the run: "
-        f"{m.get('other_cpu_pct', '?')} % of one core; {data.get('datetime', '')[:19]}.",
-        "",
-        f"### {GROUP}",
-        "",
-        "| implementation | threads | SIMD | input | MB/s | docs/s | median s | rounds | check | other CPU % |",
-        "|---|---:|---|---|---:|---:|---:|---:|---|---:|",
-    ]
-    for b in sorted(rows, key=lambda b: -b["extra_info"].get("MB/s", 0)):
-        e = b["extra_info"]
-        name = f"native measure, {e['form']}" if e["impl"] == "native" else "pure-Python twin"
-        check = "MISMATCH" if e.get("mismatch") else ("ok" if e.get("checks") else "")
-        busy = "-" if e.get("other_cpu_pct") is None else f"{e['other_cpu_pct']:.0f}"
-        threads = e["threads"] if e["threads"] == "1" else f"all ({e.get('threads_used')})"
-        out.append(f"| {name} | {threads} | {e.get('simd', '-')} | {e['corpus']} ({e['bytes'] / MB:.1f} MB, "
-                   f"{e['docs']:,} docs) | {_fmt(e.get('MB/s'))} | {_fmt(e.get('docs/s'))} | "
-                   f"{b['stats']['median']:.4g} | {b['stats']['rounds']} | {check} | {busy} |")
-
-    def find(**kw):
-        return next((b["extra_info"] for b in rows if all(b["extra_info"].get(k) == v for k, v in kw.items())), None)
-
-    one = find(impl="native", form="buffer", threads="1", corpus="default", simd=m.get("simd_default")) or find(
-        impl="native", form="buffer", threads="1", corpus="default")
-    sl, tw = find(impl="native", corpus="ref-slice"), find(impl="reference")
-    out.append("")
+    info = [(b["extra_info"], b["stats"]) for b in data["benchmarks"] if b.get("extra_info", {}).get("kernel") ==
+            "repetition"]
+    cpu = data.get("machine_info", {}).get("cpu", {}).get("brand_raw", "?")
+    lines = [f"### {GROUP} ({cpu}, {data.get('datetime', '')[:10]}; medians)", "",
+             "| implementation | threads | SIMD | input | MB/s | docs/s | check |", "|---|---:|---|---|---:|---:|---|"]
+    for e, st in sorted(info, key=lambda x: -x[0].get("MB/s", 0)):
+        who = "pure-Python twin" if e["impl"] == "reference" else f"native, {e['form']}"
+        lines.append(f"| {who} | {e['threads']} | {e.get('simd', '-')} | {e['corpus']} ({e['bytes'] / MB:.1f} MB) | "
+                     f"{_mbps(e.get('MB/s', 0))} | {e.get('docs/s', 0):,.0f} | "
+                     f"{'MISMATCH' if e.get('mismatch') else 'ok'} |")
+    by = {(e["impl"], e["form"], e["threads"], e["corpus"], e.get("simd")): e for e, _ in info}
+    one = next((e for k, e in by.items() if k[:4] == ("native", "buffer", "1", "default") and k[4] != "scalar"), None)
+    sl = next((e for k, e in by.items() if k[0] == "native" and k[3] == "ref-slice"), None)
+    tw = next((e for k, e in by.items() if k[0] == "reference"), None)
     if one:
-        out.append(f"- native, buffer, 1 core: {_fmt(one['MB/s'])} MB/s (target >= {TARGET_1T:.0f}: "
-                   f"{'met' if one['MB/s'] >= TARGET_1T else 'NOT met'})")
+        verdict = "met" if one["MB/s"] >= TARGET_1T else "NOT met"
+        lines += ["", f"- native, buffer, 1 core: {_mbps(one['MB/s'])} MB/s (target {TARGET_1T:.0f}: {verdict})"]
     if sl and tw:
-        out.append(f"- on the same slice: native {_fmt(sl['MB/s'])} MB/s, pure-Python twin {_fmt(tw['MB/s'], 2)} MB/s "
-                   f"({sl['MB/s'] / tw['MB/s']:,.0f}x)")
-    return "\n".join(out)
+        lines.append(f"- same slice: native {_mbps(sl['MB/s'])} MB/s, twin {_mbps(tw['MB/s'])} MB/s "
+                     f"({sl['MB/s'] / tw['MB/s']:,.0f}x)")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python benchmarks/bench_repetition.py RESULTS.json")
-    print(tables(sys.argv[1]))
+    sys.exit(print(tables(sys.argv[1])) if len(sys.argv) == 2 else "usage: bench_repetition.py RESULTS.json")
