@@ -19,6 +19,7 @@ twin's result on the slice is compared with native's on the slice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -52,22 +53,27 @@ def _record(benchmark, corpus: Corpus, impl: str, form: str, threads: str, **met
            threads_used=1 if threads == "1" else _native.max_threads(), **meta)
 
 
+@contextlib.contextmanager
+def forced_simd(level: str):
+    """Run at a SIMD level ("auto": the default); yields the level in use."""
+    old = native_text.simd_level()
+    native_text.set_simd_level(old if level == "auto" else level)
+    try:
+        yield native_text.simd_level()
+    finally:
+        native_text.set_simd_level(old)
+
+
 NATIVE = [("buffer", "1", "auto"), ("buffer", "all", "auto"), ("list", "1", "auto"), ("list", "all", "auto"),
           ("buffer", "1", "scalar")]
 
 
 @pytest.mark.parametrize("form,threads,level", NATIVE, ids=[f"{f}-t{t}-{lv}" for f, t, lv in NATIVE])
 def test_native(benchmark, corpus, anchor, form, threads, level):
-    th = 1 if threads == "1" else None
-    docs = corpus.batch if form == "buffer" else corpus.docs
-    before = native_text.simd_level()
-    if level != "auto":
-        native_text.set_simd_level(level)
-    try:
-        active = native_text.simd_level()
+    th = None if threads == "all" else 1
+    docs = {"buffer": corpus.batch, "list": corpus.docs}[form]
+    with forced_simd(level) as active:
         result = benchmark(lambda: rep.measure(docs, threads=th))
-    finally:
-        native_text.set_simd_level(before)
     report_check(benchmark, same_stats(result, anchor[corpus.name]), "vs native buffer 1 thread")
     _record(benchmark, corpus, "native", form, threads, simd=active)
 
