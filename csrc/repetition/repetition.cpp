@@ -50,7 +50,7 @@ struct Scratch {
   std::vector<int64_t> pchars;
   std::vector<uint32_t> seen;  // duplicate detection: item index + 1, 0 = empty
   // n-gram groups: positions sharing an n-gram, group starts; double-buffered
-  std::vector<uint32_t> pos[2], grp[2], touched, all;
+  std::vector<uint32_t> pos[2], grp[2], touched;
   std::vector<uint32_t> cnt;      // per code point and sentinel; zero between uses
   std::vector<uint8_t> deepest;  // per position: longest repeated n-gram starting there (>= 5), else 0
 };
@@ -86,15 +86,16 @@ void duplicates(size_t n, Hash&& hash_of, Eq&& eq, Size&& size_of, std::vector<u
 
 inline double ratio(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 
-// Splits the group of positions P[0, g) (they share an (n-1)-gram) on their next
-// characters next[p]: appends each part of two or more positions to out (from
-// out_pos, recording where it starts in out_grp) and returns the largest part.
-// cnt (indexed by character, zero on entry and on exit) counts, then places.
-inline uint32_t split(const uint32_t* P, uint32_t g, const uint32_t* next, uint32_t* cnt, uint32_t* touched,
-                      uint32_t* out_pos, uint32_t& o, uint32_t* out_grp, size_t& ng, uint32_t skip) {
+// Splits the group of positions P(0) .. P(g - 1) (they share an (n-1)-gram) on
+// their next characters next[p]: appends each part of two or more positions to
+// out (from out_pos, recording where it starts in out_grp) and returns the largest
+// part. cnt (indexed by character, zero on entry and on exit) counts, then places.
+template <class Pos>
+inline uint32_t split(Pos P, uint32_t g, const uint32_t* next, uint32_t* cnt, uint32_t* touched, uint32_t* out_pos,
+                      uint32_t& o, uint32_t* out_grp, size_t& ng, uint32_t skip) {
   uint32_t nt = 0, best = 1;
   for (uint32_t t = 0; t < g; ++t) {
-    const uint32_t c = next[P[t]];
+    const uint32_t c = next[P(t)];
     touched[nt] = c;
     nt += cnt[c]++ == 0;
   }
@@ -110,7 +111,7 @@ inline uint32_t split(const uint32_t* P, uint32_t g, const uint32_t* next, uint3
     }
   }
   for (uint32_t t = 0; t < g; ++t) {
-    const uint32_t p = P[t], c = next[p], d = cnt[c];
+    const uint32_t p = P(t), c = next[p], d = cnt[c];
     out_pos[d] = p;
     cnt[c] = d + (d != skip);
   }
@@ -141,13 +142,11 @@ void ngram_stats(const uint32_t* s, size_t m, Scratch& sc, double* top, double* 
   uint32_t* grp = room(sc.grp[0], m + 1);
   uint32_t* npos = room(sc.pos[1], m + 1);
   uint32_t* ngrp = room(sc.grp[1], m + 1);
-  uint32_t* all = room(sc.all, m);
-  for (size_t i = 0; i < m; ++i) all[i] = static_cast<uint32_t>(i);
 
   // Level 1: the positions of repeated characters, grouped by character.
   size_t ng = 0;
   uint32_t o = 0;
-  split(all, static_cast<uint32_t>(m), s, cnt, touched, pos, o, grp, ng, skip);
+  split([](uint32_t t) { return t; }, static_cast<uint32_t>(m), s, cnt, touched, pos, o, grp, ng, skip);
   grp[ng] = o;
 
   // Level n: split the groups of level n - 1 on their n-th character. A group of
@@ -172,7 +171,7 @@ void ngram_stats(const uint32_t* s, size_t m, Scratch& sc, double* top, double* 
         continue;
       }
       const uint32_t from = o;
-      const uint32_t b = split(P, size, next, cnt, touched, npos, o, ngrp, nng, skip);
+      const uint32_t b = split([P](uint32_t t) { return P[t]; }, size, next, cnt, touched, npos, o, ngrp, nng, skip);
       if (n <= kTopMax) best[n] = std::max(best[n], b);
       if (n >= 5)
         for (uint32_t t = from; t < o; ++t) deepest[npos[t]] = static_cast<uint8_t>(n);
@@ -374,7 +373,9 @@ void measure(const std::vector<text::DocIn>& docs, const text::CharTable& table,
   norm.errors = errors;
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    Scratch sc;
+    // Per thread and kept between calls: the character table of the n-gram grouping
+    // alone is 4.4 MB, too much to clear for every batch.
+    thread_local Scratch sc;
     int64_t iv[kNumInt];
     double fv[kNumFloat];
 #pragma omp for schedule(dynamic, 16)
