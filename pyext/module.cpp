@@ -8,6 +8,7 @@ void bind_text(py::module_& m);
 void bind_dedup(py::module_& m);
 void bind_censor(py::module_& m);
 void bind_pii(py::module_& m);
+void bind_repetition(py::module_& m);
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "corpus_engine native kernels (C++17, OpenMP)";
@@ -16,4 +17,5 @@ PYBIND11_MODULE(_native, m) {
   bind_dedup(m);
   bind_censor(m);
   bind_pii(m);
+  bind_repetition(m);
 }

@@ -16,6 +16,7 @@
 #include "common/arena.h"
 #include "common/cpu.h"
 #include "pii/pii.h"
+#include "repetition/repetition.h"
 #include "text/batch.h"
 #include "text/chartable.h"
 #include "text/kernels.h"
@@ -824,6 +825,51 @@ void test_chartable() {
   CHECK(threw);
 }
 
+// Repetition statistics: hand-computed values, the same for UTF-8 and UCS4 input
+// and at 1 and 2 threads.
+void test_repetition() {
+  const CharTable t({{rep::kWs, {{0x09, 0x0D}, {0x20, 0x20}, {0x3000, 0x3000}}},
+                     {rep::kSymbol, {{'#', '#'}}},
+                     {rep::kDigit, {{'0', '9'}}},
+                     {rep::kLineEnd, {{0x3002, 0x3002}}},
+                     {rep::kStopWord, {{0x7684, 0x7684}}},     // 的
+                     {rep::kStopPrefix, {{0x6211, 0x6211}}}});  // 我 (of 我们)
+  const rep::StopWords stop({0x6211, 0x4EEC, 0x7684}, {0, 2, 3});  // 我们, 的
+  // "首页\n首页\n\n我们的#1。" : 3 lines, 2 paragraphs
+  const std::string utf8 = "\xE9\xA6\x96\xE9\xA1\xB5\n\xE9\xA6\x96\xE9\xA1\xB5\n\n"
+                           "\xE6\x88\x91\xE4\xBB\xAC\xE7\x9A\x84#1\xE3\x80\x82";
+  const std::vector<uint32_t> ucs4 = {0x9996, 0x9875, '\n', 0x9996, 0x9875, '\n', '\n',
+                                      0x6211, 0x4EEC, 0x7684, '#', '1', 0x3002};
+  std::vector<DocIn> docs;
+  for (int k = 0; k < 3000; ++k) {  // over 1 MB of input in all: two threads are used
+    docs.push_back(DocIn{utf8.data(), static_cast<int64_t>(utf8.size()), 0});
+    docs.push_back(DocIn{ucs4.data(), static_cast<int64_t>(ucs4.size()), 4});
+  }
+  const size_t n = docs.size();
+  std::vector<int64_t> iv(rep::kNumInt * n), iv2(rep::kNumInt * n);
+  std::vector<double> fv(rep::kNumFloat * n), fv2(rep::kNumFloat * n);
+  rep::measure(docs, t, stop, Errors::kReplace, 1, iv.data(), fv.data());
+  rep::measure(docs, t, stop, Errors::kReplace, 2, iv2.data(), fv2.data());
+  CHECK(iv == iv2);
+  CHECK(fv == fv2);
+  for (size_t i = 0; i < 2; ++i) {
+    auto F = [&](int c) { return fv[static_cast<size_t>(c) * n + i]; };
+    CHECK_EQ(iv[rep::kChars * n + i], 13L);
+    CHECK_EQ(iv[rep::kLines * n + i], 3L);
+    CHECK(F(rep::kDupLine) == 1.0 / 3);
+    CHECK(F(rep::kDupLineChar) == 2.0 / 10);
+    CHECK(F(rep::kDupPara) == 0.0);
+    CHECK(F(rep::kSymbolRatio) == 1.0 / 10);
+    CHECK(F(rep::kDigitRatio) == 1.0 / 10);
+    CHECK(F(rep::kMeanLineLength) == 10.0 / 3);
+    CHECK(F(rep::kPunctEndLine) == 1.0 / 3);
+    CHECK(F(rep::kStopword) == 3.0 / 10);
+    CHECK(F(rep::kTop2) == 2.0 * 2 / 10);  // 首页 twice
+    CHECK(F(rep::kTop3) == 0.0);
+    CHECK(F(rep::kDup5) == 0.0);
+  }
+}
+
 }  // namespace
 
 // PII scanner: spans of a few documents (byte offsets), the same at every SIMD level and
@@ -881,6 +927,7 @@ int main() {
       {"batch", test_batch},
       {"simd_levels", test_simd_levels},
       {"pii", test_pii},
+      {"repetition", test_repetition},
   };
   int passed = 0, failed = 0;
   for (const auto& t : tests) {
