@@ -7,6 +7,7 @@ void bind_cpu(py::module_& m);
 void bind_text(py::module_& m);
 void bind_dedup(py::module_& m);
 void bind_censor(py::module_& m);
+void bind_noise(py::module_& m);
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "corpus_engine native kernels (C++17, OpenMP)";
@@ -14,4 +15,5 @@ PYBIND11_MODULE(_native, m) {
   bind_text(m);
   bind_dedup(m);
   bind_censor(m);
+  bind_noise(m);
 }
