@@ -28,7 +28,7 @@ __all__ = [
 BUNDLED_PHRASES = Path(__file__).resolve().parent / "data" / "noise_phrases.txt"
 
 # Measured on the shared c4 web pages and clean_zh (docs/noise-lines.md, section 4).
-DEFAULT_MAX_LINE_CHARS = 40
+DEFAULT_MAX_LINE_CHARS = 60
 DEFAULT_MIN_COVER = 0.5
 DEFAULT_COVER_ONLY = ("menu",)
 EXTRA_GROUP = "extra"  # the group of phrases given as plain strings in ``extra``

@@ -17,7 +17,7 @@
 namespace ce::match {
 
 struct LineRule {
-  int64_t max_line_chars = 40;  // a line of at most max_line_chars x (distinct marker phrases) goes
+  int64_t max_line_chars = 60;  // a line of at most max_line_chars x (distinct marker phrases) goes
   double min_cover = 0.5;       // a line whose phrases cover this share of its non-space chars goes
   std::vector<uint8_t> marker;  // per word: 1 when it counts for the length rule
 };
