@@ -55,6 +55,16 @@ def assert_same(got, want, what: str = "") -> None:
             raise AssertionError(f"{what}: {k} differs first at document {i}: {gs[k][i]} != {ws[k][i]}")
 
 
+def each_level():
+    """Runs the loop body at every SIMD level, then restores the best one."""
+    for level in SIMD_LEVELS:
+        text.set_simd_level(level)
+        try:
+            yield level
+        finally:
+            text.set_simd_level(SIMD_LEVELS[-1])
+
+
 # ---------------------------------------------------------------------------
 # generated documents
 
@@ -119,15 +129,11 @@ def test_generated_str(docs, kw):
     got = noise.NoiseLineFilter(**kw)
     for errors in ("replace", "drop"):
         w = want.apply(docs, errors=errors)
-        for level in SIMD_LEVELS:
-            text.set_simd_level(level)
-            try:
-                for threads in (1, 2):
-                    assert_same(got.apply(docs, threads=threads, errors=errors), w, f"{level} t{threads} {errors}")
-                    m = got.measure(docs, threads=threads, errors=errors)
-                    assert all(np.array_equal(m[k], w[1][k]) for k in STATS)
-            finally:
-                text.set_simd_level(SIMD_LEVELS[-1])
+        for level in each_level():
+            for threads in (1, 2):
+                assert_same(got.apply(docs, threads=threads, errors=errors), w, f"{level} t{threads} {errors}")
+                m = got.measure(docs, threads=threads, errors=errors)
+                assert all(np.array_equal(m[k], w[1][k]) for k in STATS)
 
 
 @settings(max_examples=200)
@@ -139,12 +145,8 @@ def test_generated_bytes(raw, kw):
     got = noise.NoiseLineFilter(**kw)
     for errors in ("replace", "drop"):
         w = want.apply(batch, errors=errors)
-        for level in SIMD_LEVELS:
-            text.set_simd_level(level)
-            try:
-                assert_same(got.apply(batch, errors=errors), w, f"{level} {errors}")
-            finally:
-                text.set_simd_level(SIMD_LEVELS[-1])
+        for level in each_level():
+            assert_same(got.apply(batch, errors=errors), w, f"{level} {errors}")
 
 
 def test_huge_lines_and_many_lines():
@@ -183,15 +185,11 @@ def test_real_text(clean_zh, noisy_zh):
     want = ref.NoiseLineFilter().apply(docs)
     assert want[1]["noise_lines"].sum() > 1000  # the c4 pages alone have about 1,100
     f = noise.NoiseLineFilter()
-    for level in SIMD_LEVELS:
-        text.set_simd_level(level)
-        try:
-            assert_same(f.apply(docs), want, f"list {level}")
-            got_b = f.apply(TextBatch.from_strings(docs))
-            assert got_b[0].to_strings() == want[0], level
-            assert all(np.array_equal(got_b[1][k], want[1][k]) for k in STATS), level
-        finally:
-            text.set_simd_level(SIMD_LEVELS[-1])
+    for level in each_level():
+        assert_same(f.apply(docs), want, f"list {level}")
+        got_b = f.apply(TextBatch.from_strings(docs))
+        assert got_b[0].to_strings() == want[0], level
+        assert all(np.array_equal(got_b[1][k], want[1][k]) for k in STATS), level
 
 
 def test_thread_invariance(clean_zh, noisy_zh):
