@@ -20,10 +20,8 @@ native == twin on the slice.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -31,24 +29,10 @@ import numpy as np
 import pytest
 
 from _bench_util import MB, record, report_check, same, slow_rounds
-
-
-def _import(name: str):
-    """Import a module; the in-place .so may be being rebuilt by someone else for a moment."""
-    last = None
-    for _ in range(40):
-        try:
-            return importlib.import_module(name)
-        except ImportError as e:  # pragma: no cover - only while the extension is rebuilt
-            last = e
-            time.sleep(0.5)
-    raise last
-
-
-noise = _import("corpus_engine.noise_lines")
-from corpus_engine import _native  # noqa: E402
-from corpus_engine import text as native_text  # noqa: E402
-from corpus_engine.reference import noise_lines as reference  # noqa: E402
+from corpus_engine import _native
+from corpus_engine import noise_lines as noise
+from corpus_engine import text as native_text
+from corpus_engine.reference import noise_lines as reference
 
 GROUP = "noise lines: bundled phrases, default rules"
 TARGET_1T = 300.0  # MB/s per core (issue)
