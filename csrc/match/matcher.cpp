@@ -139,6 +139,31 @@ void Matcher::walk(const uint32_t* c, size_t m, size_t i, Report&& report) const
   }
 }
 
+template <class Report>
+void Matcher::each_hit(const uint32_t* c, size_t m, uint32_t* cand, Report&& report) const {
+  size_t i = 0;
+#ifdef CE_ENABLE_SIMD
+  if (m > 17 && cpu::active() == cpu::Level::kAvx512) {
+    // Positions [0, m - 1) in blocks of 16 (c[i + 1] stays inside the text).
+    const size_t upto = (m - 1) / 16 * 16;
+    const size_t k = avx512::candidates(c, 0, upto, fs_.data(), reinterpret_cast<const uint32_t*>(bigram_.data()),
+                                        astral_first_, cand);
+    for (size_t q = 0; q < k; ++q) walk(c, m, cand[q], report);
+    i = upto;
+  }
+#else
+  (void)cand;
+#endif
+  for (; i < m; ++i) {
+    const uint32_t c1 = i + 1 < m ? c[i + 1] : 0;
+    if (candidate(c[i], c1)) walk(c, m, i, report);
+  }
+}
+
+void Matcher::find(const uint32_t* c, size_t m, uint32_t* cand, std::vector<Span>& out) const {
+  each_hit(c, m, cand, [&](int64_t s, int64_t e, int32_t w) { out.push_back(Span{s, e, w}); });
+}
+
 void Matcher::scan(const std::vector<text::DocIn>& docs, const text::CharTable& norm_table,
                    const dedup::NormOptions& norm, int threads, int64_t* hits, int64_t* distinct, int64_t* covered,
                    int64_t* length, std::vector<std::vector<Span>>* spans) const {
@@ -187,21 +212,7 @@ void Matcher::scan(const std::vector<text::DocIn>& docs, const text::CharTable& 
         }
         if (sp) sp->push_back(Span{s, e, w});
       };
-      size_t i = 0;
-#ifdef CE_ENABLE_SIMD
-      if (m > 17 && cpu::active() == cpu::Level::kAvx512) {
-        // Positions [0, m - 1) in blocks of 16 (c[i + 1] stays inside the text).
-        const size_t upto = (m - 1) / 16 * 16;
-        const size_t k = avx512::candidates(c, 0, upto, fs_.data(), reinterpret_cast<const uint32_t*>(bigram_.data()),
-                                            astral_first_, cand.get());
-        for (size_t q = 0; q < k; ++q) walk(c, m, cand[q], report);
-        i = upto;
-      }
-#endif
-      for (; i < m; ++i) {
-        const uint32_t c1 = i + 1 < m ? c[i + 1] : 0;
-        if (candidate(c[i], c1)) walk(c, m, i, report);
-      }
+      each_hit(c, m, cand.get(), report);
       std::sort(seen.begin(), seen.end());
       seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
       for (int32_t w : seen)

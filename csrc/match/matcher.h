@@ -30,7 +30,12 @@ class Matcher {
             int threads, int64_t* hits, int64_t* distinct, int64_t* covered, int64_t* length,
             std::vector<std::vector<Span>>* spans) const;
 
+  // Every hit in normalised code points c[0, m), ordered by start then end, appended to out.
+  // cand: scratch for m + 16 values. (The noise-line filter, csrc/match/lines.h.)
+  void find(const uint32_t* c, size_t m, uint32_t* cand, std::vector<Span>& out) const;
+
   size_t words() const noexcept { return word_len_.size(); }
+  uint64_t word_categories(size_t w) const noexcept { return word_cats_[w]; }
   int categories() const noexcept { return ncat_; }
 
  private:
@@ -43,6 +48,8 @@ class Matcher {
   bool candidate(uint32_t c0, uint32_t c1) const noexcept;
   template <class Report>
   void walk(const uint32_t* c, size_t m, size_t i, Report&& report) const;
+  template <class Report>
+  void each_hit(const uint32_t* c, size_t m, uint32_t* cand, Report&& report) const;
 
   int ncat_;
   std::vector<Edge> edges_;          // open addressing, power-of-two size

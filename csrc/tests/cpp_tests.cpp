@@ -17,6 +17,7 @@
 #include "common/cpu.h"
 #include "pii/pii.h"
 #include "repetition/repetition.h"
+#include "match/lines.h"
 #include "text/batch.h"
 #include "text/chartable.h"
 #include "text/kernels.h"
@@ -905,6 +906,60 @@ void test_pii() {
   pii::scan_batch(docs, ~0u, Errors::kReplace, 4, c2.data());
   CHECK(c1 == c2);
   CHECK_EQ(c1[pii::kNumKinds + pii::kMobile], int64_t{1});
+// The noise-line filter: both rules, the cuts (kept lines joined by single
+// breaks) and the assembled buffer; a UCS-4 document gives the same decisions.
+void test_noise_lines() {
+  auto cps = [](const char32_t* w) {
+    std::vector<uint32_t> v;
+    for (; *w; ++w) v.push_back(static_cast<uint32_t>(*w));
+    return v;
+  };
+  std::vector<uint32_t> words = cps(U"\u8054\u7cfb\u6211\u4eec");  // a marker phrase (4 characters)
+  const std::vector<uint32_t> menu = cps(U"\u9996\u9875");          // a cover-only word (2 characters)
+  words.insert(words.end(), menu.begin(), menu.end());
+  const match::Matcher mt(words, {0, 4, 6}, {1, 2}, 2);
+  match::LineRule rule;
+  rule.max_line_chars = 5;
+  rule.min_cover = 0.5;
+  rule.marker = {1, 0};
+  const CharTable table({{static_cast<uint8_t>(kWs), {{0x20, 0x20}}}});
+  const dedup::NormOptions norm{true, true, false, false, Errors::kReplace};
+  const std::vector<std::string> texts = {
+      "a\n\xe8\x81\x94\xe7\xb3\xbb\xe6\x88\x91\xe4\xbb\xac\nb",   // a / phrase (4 <= 5) / b
+      "\xe8\x81\x94\xe7\xb3\xbb\xe6\x88\x91\xe4\xbb\xacxy",        // 6 non-space > 5, cover 4/6: goes
+      "\xe8\x81\x94\xe7\xb3\xbb\xe6\x88\x91\xe4\xbb\xacxyzz",      // 8 > 5, cover 4/8: goes
+      "\xe8\x81\x94\xe7\xb3\xbb\xe6\x88\x91\xe4\xbb\xacxyzzzz",    // 10 > 5, cover 4/10: stays
+      "x \xe9\xa6\x96\xe9\xa1\xb5 y\nz\n\xe9\xa6\x96\xe9\xa1\xb5",  // cover 2/4 goes; last line goes
+  };
+  std::vector<DocIn> docs;
+  for (const auto& t : texts) docs.push_back(DocIn{t.data(), static_cast<int64_t>(t.size()), 0});
+  const size_t n = docs.size();
+  std::vector<int64_t> lines(n), noise(n), chars(n), nchars(n), groups(2 * n);
+  std::vector<match::Cuts> cuts;
+  match::noise_lines(mt, rule, docs, table, norm, 1, {lines.data(), noise.data(), nchars.data(), chars.data(),
+                     groups.data()}, &cuts);
+  CHECK_EQ(lines, (std::vector<int64_t>{3, 1, 1, 1, 3}));
+  CHECK_EQ(noise, (std::vector<int64_t>{1, 1, 1, 0, 2}));
+  CHECK_EQ(chars, (std::vector<int64_t>{8, 6, 8, 10, 11}));
+  CHECK_EQ(nchars, (std::vector<int64_t>{5, 6, 8, 0, 10}));
+  CHECK_EQ(groups, (std::vector<int64_t>{1, 0, 1, 0, 1, 0, 0, 0, 0, 2}));
+  std::vector<uint8_t> out(64);
+  std::vector<int64_t> offs(n + 1);
+  match::assemble_utf8(docs, cuts, 1, out.data(), offs.data());
+  CHECK_EQ(std::string(reinterpret_cast<const char*>(out.data()), static_cast<size_t>(offs[n])),
+           std::string("a\nb") + texts[3] + "z");
+  // The last document as UCS-4 code points: same decisions, the cuts in code points.
+  const std::vector<uint32_t> wide = cps(U"x \u9996\u9875 y\nz\n\u9996\u9875");
+  const std::vector<DocIn> one = {DocIn{wide.data(), static_cast<int64_t>(wide.size()), 4}};
+  int64_t l1, n1, c1, nc1, g1[2];
+  std::vector<match::Cuts> cuts1;
+  match::noise_lines(mt, rule, one, table, norm, 1, {&l1, &n1, &nc1, &c1, g1}, &cuts1);
+  CHECK_EQ(n1, int64_t(2));
+  CHECK_EQ(nc1, int64_t(10));
+  CHECK_EQ(match::kept_units(one[0].n, cuts1[0]), int64_t(1));
+  uint32_t z = 0;
+  match::copy_kept(one[0], cuts1[0], reinterpret_cast<uint8_t*>(&z));
+  CHECK_EQ(z, uint32_t('z'));
 }
 
 int main() {
@@ -928,6 +983,7 @@ int main() {
       {"simd_levels", test_simd_levels},
       {"pii", test_pii},
       {"repetition", test_repetition},
+      {"noise_lines", test_noise_lines},
   };
   int passed = 0, failed = 0;
   for (const auto& t : tests) {
