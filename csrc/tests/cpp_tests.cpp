@@ -906,6 +906,8 @@ void test_pii() {
   pii::scan_batch(docs, ~0u, Errors::kReplace, 4, c2.data());
   CHECK(c1 == c2);
   CHECK_EQ(c1[pii::kNumKinds + pii::kMobile], int64_t{1});
+}
+
 // The noise-line filter: both rules, the cuts (kept lines joined by single
 // breaks) and the assembled buffer; a UCS-4 document gives the same decisions.
 void test_noise_lines() {
