@@ -52,17 +52,19 @@ Output folder: ``CC-SYNTH-s<seed>-<nnnnn>.warc.wet.gz`` files, ``_ground_truth.j
 ``line_kinds``         run-length tags of the lines (split at \\n, \\r\\n, \\r): ``[["nav", 3], ["title", 1],
                        ["zh", 5], ...]``; tags nav, crumb, title, meta, zh, zh_en, en, ja, ad, side, comment,
                        footer, spam, short, tags; :func:`line_kinds` expands them
-``line_fates``         one character per line: ``-`` dropped by zh_extract, ``e`` kept by zh_extract and dropped
-                       by clean, ``c`` in the cleaned text
+``line_fates``         one character per line: ``-`` dropped by zh_extract, ``n`` dropped by noise_lines, ``e``
+                       kept by zh_extract and noise_lines and dropped by clean, ``c`` in the cleaned text
 ``clean_chars``        length of the text after zh_extract and clean (code points)
 ``censor_hits``        demo-lexicon hits per category in the cleaned text (``{}`` for none)
 ``censor_planted``     censor_hits pages: ``{"category": ..., "mode": "hits" | "ratio"}``
 ``quality``            ``"spam"`` for spam pages (for a later quality stage), else null
 ``expected``           per stage of the default recipe: ``lang_gate`` (bool, by the language header),
-                       ``zh_extract`` and ``clean`` (bool: some text left), ``censor`` (the category over its
-                       threshold, or null), ``length`` (bool: clean_chars >= 20), ``dedup`` (null or
+                       ``zh_extract``, ``noise_lines`` and ``clean`` (bool: some text left), ``censor`` (the
+                       category over its threshold, or null), ``repetition`` (the rule's reason, or null),
+                       ``length`` (bool: clean_chars >= 20, after PII masking), ``dedup`` (null or
                        ``{"reason": "exact" | "near", "of": id}``), and ``removed_by``: the first stage that
-                       removes the document (lang_gate, zh_extract, clean, censor, length, dedup) or null
+                       removes the document (lang_gate, zh_extract, noise_lines, clean, censor, repetition,
+                       length, dedup) or null
 =====================  =====================================================================================
 """
 
@@ -442,6 +444,9 @@ class Outcome:
     zh_ratio: float  # Chinese ratio of the whole document
     hits: Dict[str, int]  # demo-lexicon hits per category in the cleaned text
     covered: Dict[str, int]  # code points covered by them
+    noise_lines: List[int] = field(default_factory=list)  # extracted lines the noise_lines stage drops
+    censor_chars: int = 0  # length of the text the censor stage sees (before PII masking)
+    repetition: Optional[str] = None  # the repetition stage's reason, or None when it keeps the page
 
 
 def expected_outcome(lines: Sequence[str]) -> Outcome:
@@ -460,6 +465,8 @@ def expected_outcome(lines: Sequence[str]) -> Outcome:
         tn += n
         if _keep_line(z, n, "paper", bands):  # the reference twin's rule
             kept.append(i)
+    noise = _noise_lines(lines, kept)
+    kept_all, kept = kept, [i for i in kept if i not in noise]
     stripped = {i: ctrl_re.sub("", lines[i]) if other_re.search(lines[i]) else lines[i] for i in kept}
     last = -1
     for i in reversed(kept):
@@ -482,11 +489,40 @@ def expected_outcome(lines: Sequence[str]) -> Outcome:
             if c:
                 hits[cat] = hits.get(cat, 0) + c
                 covered[cat] = covered.get(cat, 0) + c * len(word)
-    return Outcome(kept, clean, cleaned, (tz / tn) if tn else 0.0, hits, covered)
+    rep, final = _repetition_and_pii(cleaned)
+    return Outcome(kept_all, clean, final, (tz / tn) if tn else 0.0, hits, covered, sorted(noise), len(cleaned), rep)
+
+
+@lru_cache(maxsize=1)
+def _noise_filter():
+    from .noise_lines import NoiseLineFilter  # noqa: PLC0415
+
+    return NoiseLineFilter()
+
+
+def _noise_lines(lines: Sequence[str], kept: List[int]) -> set:
+    """The extracted lines the noise_lines stage drops. Its rule is per line, so each line is
+    measured alone (the native filter; tests/test_noise_lines_* pin it to its twin)."""
+    if not kept:
+        return set()
+    st = _noise_filter().measure([lines[i] for i in kept], threads=1)
+    return {i for i, bad in zip(kept, st["noise_lines"]) if bad}
+
+
+def _repetition_and_pii(cleaned: str) -> Tuple[Optional[str], str]:
+    """The repetition stage's verdict on the cleaned text (default thresholds), and the text after
+    PII masking (what length and dedup see). Native kernels, each pinned to its twin by its tests."""
+    if not cleaned:
+        return None, cleaned
+    from . import pii, repetition  # noqa: PLC0415
+
+    keep, reasons = repetition.decide(repetition.measure([cleaned], threads=1))
+    masked, _ = pii.mask([cleaned], threads=1)
+    return (None if keep[0] else reasons[0]), masked[0]
 
 
 def _censor_verdict(o: Outcome, max_hits: Dict[str, float], max_ratio: Dict[str, float]) -> Optional[str]:
-    length = len(o.cleaned)
+    length = o.censor_chars
     for cat in _lexicon_categories():
         h = o.hits.get(cat, 0)
         r = o.covered.get(cat, 0) / length if length else 0.0
@@ -1297,8 +1333,10 @@ def synthesize(
                 stages = [
                     ("lang_gate", not lang_keep),
                     ("zh_extract", not outcome.extract_lines),
+                    ("noise_lines", set(outcome.extract_lines) <= set(outcome.noise_lines)),
                     ("clean", not outcome.cleaned),
                     ("censor", cens is not None),
+                    ("repetition", outcome.repetition is not None),
                     ("length", clean_chars < MIN_CHARS),
                     ("dedup", dedup is not None),
                 ]
@@ -1328,8 +1366,10 @@ def synthesize(
                     "expected": {
                         "lang_gate": lang_keep,
                         "zh_extract": bool(outcome.extract_lines),
+                        "noise_lines": not set(outcome.extract_lines) <= set(outcome.noise_lines),
                         "clean": bool(outcome.cleaned),
                         "censor": cens,
+                        "repetition": outcome.repetition,
                         "length": clean_chars >= MIN_CHARS,
                         "dedup": dedup,
                         "removed_by": removed_by,
@@ -1421,10 +1461,12 @@ def _runs(tags: List[str]) -> List[List[object]]:
 
 def _fates(n: int, o: Outcome) -> str:
     """One character per line: "-" dropped by zh_extract, "e" kept by zh_extract but dropped by
-    clean, "c" kept by clean (the line is in the cleaned text)."""
+    clean, "n" dropped by noise_lines, "c" kept by clean (the line is in the cleaned text)."""
     f = ["-"] * n
     for i in o.extract_lines:
         f[i] = "e"
+    for i in o.noise_lines:
+        f[i] = "n"
     for i in o.clean_lines:
         f[i] = "c"
     return "".join(f)

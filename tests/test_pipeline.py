@@ -132,11 +132,14 @@ def test_killed_run_resumes_to_identical_output(tmp_path, synth_dir):
 def test_recipe_validation_lists_every_problem():
     with pytest.raises(ValueError) as exc:
         merge_recipe({"stages": {"length": {"min_chars": -1}, "dedup": {"bands": 20, "rows": 8},
-                                 "censor": {"max_hits": {"色情": "many"}}}, "executor": {"workers": 0},
+                                 "censor": {"max_hits": {"色情": "many"}}, "pii": {"action": "hide"},
+                                 "repetition": {"thresholds": {"dup_lines": [">", 0.3], "digit_ratio": ["~", 1]}},
+                                 "noise_lines": {"min_cover": 2}}, "executor": {"workers": 0},
                       "bogus": 1})
     msg = str(exc.value)
     for part in ("stages.length.min_chars", "bands * rows", "stages.censor.max_hits.色情", "executor.workers",
-                 "bogus: unknown setting"):
+                 "bogus: unknown setting", "stages.pii.action", "stages.repetition.thresholds.dup_lines",
+                 "stages.repetition.thresholds.digit_ratio", "stages.noise_lines.min_cover"):
         assert part in msg, part
     assert validate(default_recipe()) == []
 
@@ -223,3 +226,22 @@ def test_parquet_output_holds_the_same_corpus(tmp_path):
         assert len(files) == 2
         rows[fmt] = [(r["id"], r["text"], r["censor_hits"]) for f in files for r in read_rows(f)]
     assert rows["parquet"] and rows["parquet"] == rows["jsonl.zst"]
+
+
+@pytest.mark.parametrize("action", ["mask", "drop"])
+def test_pii_stage_masks_or_drops(tmp_path, action):
+    body = "我们的研究团队长期关注城市交通拥堵问题，并提出了新的解决方案。" * 3
+    rows = [{"id": "a", "text": body + "如有疑问请拨打13812345678与我们联系。"},
+            {"id": "b", "text": body + "本文发表于二〇二三年十月，转载请注明出处。"}]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    recipe = merge_recipe({"input": {"id_field": "id"}, "stages": {"lang_gate": {"fasttext": False},
+                                                                   "pii": {"action": action}}})
+    stats = LocalExecutor(recipe, tmp_path / "out", progress=False).run([str(src)])
+    kept = {r["id"]: r for r in _final_rows(tmp_path / "out")}
+    pii_stage = next(s for s in stats["stages"] if s["stage"] == "pii")
+    assert pii_stage["extra"]["pii_by_kind"]["mobile"] == 1
+    if action == "mask":
+        assert set(kept) == {"a", "b"} and "<PHONE>" in kept["a"]["text"] and "13812345678" not in kept["a"]["text"]
+    else:
+        assert set(kept) == {"b"} and pii_stage["reasons"] == {"pii-mobile": 1}

@@ -20,6 +20,8 @@ import pytest
 
 from corpus_engine import synthetic as syn
 from corpus_engine import text
+from corpus_engine import pii
+from corpus_engine.noise_lines import NoiseLineFilter
 from corpus_engine.censor import Lexicon, Matcher
 from corpus_engine.dedup import DEFAULT_THRESHOLD, MinHasher, jaccard, near_duplicates
 
@@ -76,12 +78,13 @@ def _docs(d: Path):
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory):
+    """The generated set, and its texts after zh_extract, noise_lines and clean (the kernels)."""
     d = tmp_path_factory.mktemp("synth")
     summary = syn.synthesize(d, SIZE, seed=5, files=3)
     truth = _truth(d)
     docs = _docs(d)
     texts = [docs[r["id"]] for r in truth]
-    cleaned = text.trim_content(text.strip_control(text.extract_chinese(texts)))
+    cleaned = text.trim_content(text.strip_control(NoiseLineFilter().apply(text.extract_chinese(texts))[0]))
     return d, summary, truth, docs, texts, cleaned
 
 
@@ -174,7 +177,7 @@ def test_line_fates_and_lengths_match_the_kernels(synth):
         fates = r["line_fates"]
         assert len(lines) == len(fates) == len(syn.line_kinds(r)), r["id"]
         assert ext == "\n".join(ln for ln, f in zip(lines, fates) if f != "-"), r["id"]
-        assert len(cl) == r["clean_chars"], r["id"]
+        assert len(pii.mask([cl])[0][0]) == r["clean_chars"], r["id"]
         assert (cl.count("\n") + 1 if cl else 0) == fates.count("c"), r["id"]
         assert abs(zr - r["zh_ratio"]) < 1e-4, r["id"]
         e = r["expected"]
@@ -186,7 +189,9 @@ def test_line_fates_match_the_reference_twin(synth):
 
     _, _, truth, _, texts, cleaned = synth
     sample = texts[:40]
-    assert ref.trim_content(ref.strip_control(ref.extract_chinese(sample))) == cleaned[:40]
+    from corpus_engine.reference.noise_lines import NoiseLineFilter as RefNoise
+
+    assert ref.trim_content(ref.strip_control(RefNoise().apply(ref.extract_chinese(sample))[0])) == cleaned[:40]
 
 
 def test_demo_lexicon_hits_and_censor_verdicts(synth):
@@ -271,16 +276,16 @@ def test_kinds_languages_and_stages(synth):
             assert re.search("[\u3040-\u30ff]", doc)
         if r["kind"] == "short":
             assert e["removed_by"] in ("zh_extract", "clean", "length") and r["clean_chars"] < syn.MIN_CHARS
-        if r["kind"] in ("chinese_article", "chinese_with_boilerplate", "mixed", "spam"):
+        if r["kind"] in ("chinese_article", "chinese_with_boilerplate", "mixed"):
             assert e["removed_by"] is None and r["clean_chars"] >= 100, r["id"]
         if r["kind"] == "spam":
-            assert r["quality"] == "spam"
+            assert r["quality"] == "spam" and e["removed_by"] == "repetition" and r["clean_chars"] >= 100, r["id"]
         if r["kind"] == "chinese_with_boilerplate":
-            assert "-" in r["line_fates"] or "e" in r["line_fates"]  # furniture leaves
+            assert set(r["line_fates"]) & set("-ne")  # furniture leaves
     fates = {}
     for r in truth:
         fates[r["expected"]["removed_by"]] = fates.get(r["expected"]["removed_by"], 0) + 1
-    assert {None, "lang_gate", "censor", "dedup"} <= set(fates)
+    assert {None, "lang_gate", "censor", "repetition", "dedup"} <= set(fates)
     assert summary.removed_by == {(k or "kept"): v for k, v in fates.items()}
 
 
@@ -361,8 +366,8 @@ def test_without_jieba_a_builtin_list_and_a_warning(tmp_path, monkeypatch):
         assert s.vocabulary.startswith("builtin") and s.jieba_version is None and s.warnings
         truth, docs = _truth(tmp_path / "b"), _docs(tmp_path / "b")
         texts = [docs[r["id"]] for r in truth]
-        cleaned = text.trim_content(text.strip_control(text.extract_chinese(texts)))
-        assert [len(c) for c in cleaned] == [r["clean_chars"] for r in truth]
+        cleaned = text.trim_content(text.strip_control(NoiseLineFilter().apply(text.extract_chinese(texts))[0]))
+        assert [len(c) for c in pii.mask(cleaned)[0]] == [r["clean_chars"] for r in truth]
     finally:
         syn.load_vocabulary.cache_clear()
 
@@ -378,3 +383,19 @@ def test_web_pages_unchanged():
 
 
 WEB_PAGES_SHA1 = "09851e240a899ba50b3215d0ef983623d936ba0c"  # of the version before synthesize() existed
+
+
+def test_spam_pages_are_expected_to_leave_at_the_repetition_stage(synth):
+    """The repetition verdicts of the ground truth are what repetition.decide gives on the cleaned text."""
+    from corpus_engine import repetition
+
+    _, _, truth, _, _, cleaned = synth
+    keep, reasons = repetition.decide(repetition.measure(cleaned))
+    spam = 0
+    for row, k, why, cl in zip(truth, keep, reasons, cleaned):
+        if cl:
+            assert row["expected"]["repetition"] == (None if k else why), row["id"]
+        if row["kind"] == "spam":
+            spam += 1
+            assert row["expected"]["removed_by"] == "repetition", row["id"]
+    assert spam > 0

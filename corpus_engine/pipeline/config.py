@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, List
 
-STAGE_ORDER = ["lang_gate", "zh_extract", "clean", "censor", "length", "dedup", "quality"]
+STAGE_ORDER = ["lang_gate", "zh_extract", "noise_lines", "clean", "censor", "repetition", "pii", "length", "dedup",
+               "quality"]
 
 _DEFAULT: Dict[str, Any] = {
     "input": {
@@ -42,6 +43,13 @@ _DEFAULT: Dict[str, Any] = {
             "max_kana_share": 0.02,  # kana and hangul among all letters
         },
         "zh_extract": {"enabled": True, "mode": "paper", "bands": None},
+        "noise_lines": {  # boilerplate and navigation lines (docs/noise-lines.md)
+            "enabled": True,
+            "phrases": None,  # null: the bundled list; or lexicon file paths
+            "extra": [],  # more phrases or phrase files on top
+            "max_line_chars": 60,
+            "min_cover": 0.5,
+        },
         "clean": {
             "enabled": True,
             "strip_control": True,
@@ -54,6 +62,18 @@ _DEFAULT: Dict[str, Any] = {
             "lexicon": ["demo"],  # paths, or "demo" for the project's demo lexicon
             "max_hits": {},
             "max_ratio": {},
+        },
+        "repetition": {  # repetition and outlier statistics (docs/repetition.md)
+            "enabled": True,
+            "thresholds": {},  # column: [op, value] overrides, or column: null to switch a rule off
+            "min_chars": 200,  # character rules apply from this length
+            "min_lines": 3,  # line rules apply from this many lines
+        },
+        "pii": {  # personal information (docs/pii.md)
+            "enabled": True,
+            "action": "mask",  # mask | drop (remove documents with any)
+            "kinds": None,  # null: all of corpus_engine.pii.KINDS
+            "replacements": {},  # kind: token, over the defaults (<PHONE>, <ID>, ...)
         },
         "length": {"enabled": True, "min_chars": 20},
         "dedup": {
@@ -172,6 +192,35 @@ def validate(r: Dict[str, Any]) -> List[str]:
         check(num(v, 0, integer=True), f"stages.censor.max_hits.{k}", "must be a non-negative integer")
     for k, v in (ce["max_ratio"] or {}).items():
         check(num(v, 0, 1), f"stages.censor.max_ratio.{k}", "must lie in [0, 1]")
+    nl = st["noise_lines"]
+    check(num(nl["max_line_chars"], 0, integer=True), "stages.noise_lines.max_line_chars", "must be an integer >= 0")
+    check(num(nl["min_cover"], 0, 1), "stages.noise_lines.min_cover", "must lie in [0, 1]")
+    check(nl["phrases"] is None or isinstance(nl["phrases"], (str, list)), "stages.noise_lines.phrases",
+          "must be null (the bundled list), a path or a list of paths")
+    check(isinstance(nl["extra"], list), "stages.noise_lines.extra", "must be a list of phrases or paths")
+    rp = st["repetition"]
+    from ..repetition import COLUMNS as _REP_COLUMNS
+
+    if isinstance(rp["thresholds"], dict):
+        for k, v in rp["thresholds"].items():
+            if k not in _REP_COLUMNS:
+                e.append(f"stages.repetition.thresholds.{k}: unknown column (known: {', '.join(_REP_COLUMNS)})")
+            elif v is not None:
+                check(isinstance(v, (list, tuple)) and len(v) == 2 and v[0] in (">", ">=", "<", "<=") and num(v[1]),
+                      f"stages.repetition.thresholds.{k}", "must be [op, value] with op one of > >= < <=, or null")
+    else:
+        e.append("stages.repetition.thresholds: must be a mapping")
+    for k in ("min_chars", "min_lines"):
+        check(num(rp[k], 0, integer=True), f"stages.repetition.{k}", "must be an integer >= 0")
+    pi = st["pii"]
+    from ..pii import KINDS as _PII_KINDS
+
+    check(pi["action"] in ("mask", "drop"), "stages.pii.action", "must be mask or drop")
+    check(pi["kinds"] is None or (isinstance(pi["kinds"], list) and all(k in _PII_KINDS for k in pi["kinds"])),
+          "stages.pii.kinds", f"must be null or a list of {', '.join(_PII_KINDS)}")
+    check(isinstance(pi["replacements"], dict) and all(k in _PII_KINDS and isinstance(v, str)
+                                                        for k, v in pi["replacements"].items()),
+          "stages.pii.replacements", "must map PII kinds to replacement strings")
     check(num(st["length"]["min_chars"], 0, integer=True), "stages.length.min_chars", "must be an integer >= 0")
     d = st["dedup"]
     check(num(d["threshold"], 0, 1), "stages.dedup.threshold", "must lie in [0, 1]")

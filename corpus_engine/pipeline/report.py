@@ -72,6 +72,10 @@ def write_report(out: Path, stats: Dict[str, Any]) -> Path:
         _bars("Probability of Chinese (lang_gate, fastText)", extra.get("lang_gate", {}).get("zh_prob_hist", {})),
         _bars("Document length in characters (length stage)", extra.get("length", {}).get("length_hist", {})),
         _bars("Censor hits by category", extra.get("censor", {}).get("hits_by_category", {})),
+        _bars("Boilerplate lines removed, by phrase group (noise_lines)",
+              extra.get("noise_lines", {}).get("lines_by_group", {})),
+        _bars("Personal information found, by kind (pii)", extra.get("pii", {}).get("pii_by_kind", {})),
+        _bars("Removed by the repetition rules", next((s["reasons"] for s in stages if s["stage"] == "repetition"), {})),
         _bars("Dedup cluster sizes within shards (documents per cluster: number of clusters)",
               _ordered_clusters(extra.get("dedup", {}).get("cluster_sizes", {}))),
         _bars("Perplexity", extra.get("quality", {}).get("perplexity_hist", {})) or

@@ -332,6 +332,91 @@ class Censor(Stage):
             h[c] = h.get(c, 0) + int(r.hits[:, j].sum())
 
 
+class NoiseLines(Stage):
+    """Drops boilerplate and navigation lines (corpus_engine.noise_lines); a document left with
+    no line goes."""
+
+    name = "noise_lines"
+
+    def __init__(self, cfg, threads=None, backend="native"):
+        super().__init__(cfg, threads, backend)
+        if backend == "native":
+            from ..noise_lines import NoiseLineFilter
+        else:
+            from ..reference.noise_lines import NoiseLineFilter
+        self.filter = NoiseLineFilter(phrases=cfg.get("phrases"), extra=cfg.get("extra") or None,
+                                      max_line_chars=cfg.get("max_line_chars"), min_cover=cfg.get("min_cover"))
+
+    def run(self, batch):
+        new, st = self.filter.apply(batch.texts, threads=self.threads)
+        keep = np.array([bool(t.strip()) for t in new], dtype=bool)
+        self._groups = st["group_lines"]
+        return keep, ["only-noise-lines"] * len(new), new, {"noise_lines": st["noise_lines"]}
+
+    def observe(self, batch, keep, cols, stats):
+        stats.extra["lines_removed"] = stats.extra.get("lines_removed", 0) + int(cols["noise_lines"].sum())
+        h = stats.extra.setdefault("lines_by_group", {})
+        for j, g in enumerate(self.filter.groups):
+            h[g] = h.get(g, 0) + int(self._groups[:, j].sum())
+
+
+class Repetition(Stage):
+    """Removes repetitive and outlier documents (corpus_engine.repetition: measure, then decide)."""
+
+    name = "repetition"
+
+    def __init__(self, cfg, threads=None, backend="native"):
+        super().__init__(cfg, threads, backend)
+        from .. import repetition as native_rep
+
+        self.mod = native_rep if backend == "native" else __import__("corpus_engine.reference.repetition",
+                                                                     fromlist=["measure"])
+        rules = dict(native_rep.DEFAULT_THRESHOLDS)
+        for k, v in (cfg.get("thresholds") or {}).items():
+            rules[k] = None if v is None else (v[0], float(v[1]))
+        self.rules = rules
+
+    def run(self, batch):
+        st = self.mod.measure(batch.texts, threads=self.threads)
+        keep, reasons = self.mod.decide(st, self.rules, min_chars=int(self.cfg.get("min_chars", 200)),
+                                        min_lines=int(self.cfg.get("min_lines", 3)))
+        return keep, reasons, None, {"dup_line_frac": st["dup_line_frac"],
+                                     "top_ngram_char_frac_2": st["top_ngram_char_frac_2"],
+                                     "dup_ngram_char_frac_5": st["dup_ngram_char_frac_5"]}
+
+
+class Pii(Stage):
+    """Masks personal information (or drops documents holding any): corpus_engine.pii."""
+
+    name = "pii"
+
+    def __init__(self, cfg, threads=None, backend="native"):
+        super().__init__(cfg, threads, backend)
+        if backend == "native":
+            from .. import pii as mod
+        else:
+            from ..reference import pii as mod
+        self.mod = mod
+
+    def run(self, batch):
+        kinds = self.cfg.get("kinds")
+        if self.cfg.get("action", "mask") == "drop":
+            counts = self.mod.scan(batch.texts, kinds=kinds, threads=self.threads)
+            new, keep = None, counts.sum(axis=1) == 0
+            reasons = [None if k else f"pii-{self.mod.KINDS[int(np.argmax(c > 0))]}" for k, c in zip(keep, counts)]
+        else:
+            new, counts = self.mod.mask(batch.texts, kinds=kinds, replacements=self.cfg.get("replacements") or None,
+                                        threads=self.threads)
+            keep, reasons = np.ones(len(batch), dtype=bool), [None] * len(batch)
+        self._counts = counts
+        return keep, reasons, new, {"pii": counts.sum(axis=1)}
+
+    def observe(self, batch, keep, cols, stats):
+        h = stats.extra.setdefault("pii_by_kind", {})
+        for j, k in enumerate(self.mod.KINDS):
+            h[k] = h.get(k, 0) + int(self._counts[:, j].sum())
+
+
 class Length(Stage):
     """Removes documents shorter than min_chars characters."""
 
@@ -402,8 +487,8 @@ class Quality(Stage):
         return np.ones(len(batch), dtype=bool), [None] * len(batch), None, {}
 
 
-STAGES = {"lang_gate": LangGate, "zh_extract": ZhExtract, "clean": Clean, "censor": Censor, "length": Length,
-          "dedup": LocalDedup, "quality": Quality}
+STAGES = {"lang_gate": LangGate, "zh_extract": ZhExtract, "noise_lines": NoiseLines, "clean": Clean, "censor": Censor,
+          "repetition": Repetition, "pii": Pii, "length": Length, "dedup": LocalDedup, "quality": Quality}
 
 
 def build_stages(recipe: Dict[str, Any], threads: Optional[int] = None, backend: str = "native") -> List[Stage]:
