@@ -61,6 +61,8 @@ Output folder: ``CC-SYNTH-s<seed>-<nnnnn>.warc.wet.gz`` files, ``_ground_truth.j
 ``expected``           per stage of the default recipe: ``lang_gate`` (bool, by the language header),
                        ``zh_extract``, ``noise_lines`` and ``clean`` (bool: some text left), ``censor`` (the
                        category over its threshold, or null), ``repetition`` (the rule's reason, or null),
+                       ``pii`` (items the pii stage masks, by kind: ``{}`` for none; about 10% of the
+                       Chinese articles carry one planted phone number, e-mail, ID number or QQ account),
                        ``length`` (bool: clean_chars >= 20, after PII masking), ``dedup`` (null or
                        ``{"reason": "exact" | "near", "of": id}``), and ``removed_by``: the first stage that
                        removes the document (lang_gate, zh_extract, noise_lines, clean, censor, repetition,
@@ -447,6 +449,7 @@ class Outcome:
     noise_lines: List[int] = field(default_factory=list)  # extracted lines the noise_lines stage drops
     censor_chars: int = 0  # length of the text the censor stage sees (before PII masking)
     repetition: Optional[str] = None  # the repetition stage's reason, or None when it keeps the page
+    pii: Dict[str, int] = field(default_factory=dict)  # personal information the pii stage masks, by kind
 
 
 def expected_outcome(lines: Sequence[str]) -> Outcome:
@@ -489,8 +492,9 @@ def expected_outcome(lines: Sequence[str]) -> Outcome:
             if c:
                 hits[cat] = hits.get(cat, 0) + c
                 covered[cat] = covered.get(cat, 0) + c * len(word)
-    rep, final = _repetition_and_pii(cleaned)
-    return Outcome(kept_all, clean, final, (tz / tn) if tn else 0.0, hits, covered, sorted(noise), len(cleaned), rep)
+    rep, final, pii_counts = _repetition_and_pii(cleaned)
+    return Outcome(kept_all, clean, final, (tz / tn) if tn else 0.0, hits, covered, sorted(noise), len(cleaned), rep,
+                   pii_counts)
 
 
 @lru_cache(maxsize=1)
@@ -509,16 +513,18 @@ def _noise_lines(lines: Sequence[str], kept: List[int]) -> set:
     return {i for i, bad in zip(kept, st["noise_lines"]) if bad}
 
 
-def _repetition_and_pii(cleaned: str) -> Tuple[Optional[str], str]:
-    """The repetition stage's verdict on the cleaned text (default thresholds), and the text after
-    PII masking (what length and dedup see). Native kernels, each pinned to its twin by its tests."""
+def _repetition_and_pii(cleaned: str) -> Tuple[Optional[str], str, Dict[str, int]]:
+    """The repetition stage's verdict on the cleaned text (default thresholds), the text after PII
+    masking (what length and dedup see) and the PII counts by kind. Native kernels, each pinned to
+    its twin by its tests."""
     if not cleaned:
-        return None, cleaned
+        return None, cleaned, {}
     from . import pii, repetition  # noqa: PLC0415
 
     keep, reasons = repetition.decide(repetition.measure([cleaned], threads=1))
-    masked, _ = pii.mask([cleaned], threads=1)
-    return (None if keep[0] else reasons[0]), masked[0]
+    masked, counts = pii.mask([cleaned], threads=1)
+    found = {k: int(c) for k, c in zip(pii.KINDS, counts[0]) if c}
+    return (None if keep[0] else reasons[0]), masked[0], found
 
 
 def _censor_verdict(o: Outcome, max_hits: Dict[str, float], max_ratio: Dict[str, float]) -> Optional[str]:
@@ -941,10 +947,35 @@ class _Generator:
         if r.random() < 0.08:  # one demo-lexicon word in a long article: far below every threshold
             plants = [r.randrange(len(self.lex_words))]
         body = self.body_zh(plants, min_words=400 if plants else 60)
+        if r.random() < 0.1:  # personal information inside a paragraph, for the pii stage
+            zh = [i for i, (_, tag) in enumerate(body) if tag == "zh"]
+            i = max(zh, key=lambda k: len(body[k][0]))
+            body[i] = (body[i][0] + self.pii_sentence(), "zh")
         head = self.zh_head(False)
         tail = self.zh_tail(False)
         lang = "zho" if r.random() < 0.9 else "zho,eng"
         return _Page("chinese_article", head, body, tail, lang, self.host())
+
+    def pii_sentence(self) -> str:
+        """A sentence with one valid item of personal information (checksums right)."""
+        r = self.rng
+        digits = lambda n: "".join(r.choice("0123456789") for _ in range(n))  # noqa: E731
+        kind = r.choice(["mobile", "email", "id_card", "qq"])
+        if kind == "mobile":
+            item = "1" + r.choice("3456789") + digits(9)
+            return r.choice(["如需了解详情，请拨打", "报名电话", "联系人手机："]) + item + "。"
+        if kind == "email":
+            user = "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(4, 9))) + digits(2)
+            item = f"{user}@{r.choice(['qq.com', '163.com', 'example.cn', 'sina.com.cn'])}"
+            return f"来稿请发送至{item}，我们会尽快回复。"
+        if kind == "id_card":
+            born = datetime(1950, 1, 1) + timedelta(days=r.randrange(20000))
+            head = r.choice(["110105", "310104", "440305", "510107"]) + born.strftime("%Y%m%d") + digits(3)
+            weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643, ISO 7064 MOD 11-2
+            item = head + "10X98765432"[sum(int(c) * w for c, w in zip(head, weights)) % 11]
+            return f"失主身份证号为{item}，请拾到者与派出所联系。"
+        item = r.choice("123456789") + digits(r.randint(5, 9))
+        return f"欢迎加入读者交流，QQ：{item}。"
 
     def page_chinese_with_boilerplate(self) -> _Page:
         r = self.rng
@@ -1370,6 +1401,7 @@ def synthesize(
                         "clean": bool(outcome.cleaned),
                         "censor": cens,
                         "repetition": outcome.repetition,
+                        "pii": outcome.pii,
                         "length": clean_chars >= MIN_CHARS,
                         "dedup": dedup,
                         "removed_by": removed_by,

@@ -202,8 +202,16 @@ def test_output_is_strict_json(tmp_path):
 def test_rule_stages_match_the_ground_truth_exactly(tmp_path, synth_dir):
     """Without fastText every document's fate is predictable: all of them must match."""
     recipe = merge_recipe({"stages": {"lang_gate": {"fasttext": False}}})
-    LocalExecutor(recipe, tmp_path / "out", workers=2, progress=False).run([str(synth_dir)])
+    stats = LocalExecutor(recipe, tmp_path / "out", workers=2, progress=False).run([str(synth_dir)])
     truth = {r["id"]: r for r in read_rows(synth_dir / "_ground_truth.jsonl")}
+    # The planted personal information reaching the pii stage is found, kind by kind, and masked.
+    want: dict = {}
+    for t in truth.values():
+        if t["expected"]["removed_by"] in (None, "length", "dedup"):
+            for k, v in t["expected"]["pii"].items():
+                want[k] = want.get(k, 0) + v
+    found = next(s for s in stats["stages"] if s["stage"] == "pii")["extra"]["pii_by_kind"]
+    assert want and {k: v for k, v in found.items() if v} == want
     removed = {r["id"]: r for r in _all_removed(tmp_path / "out")}
     kept = {r["id"] for r in _final_rows(tmp_path / "out")}
     got = {i: (removed[i]["stage"] if i in removed else "kept" if i in kept else "lost") for i in truth}
