@@ -253,3 +253,28 @@ def test_pii_stage_masks_or_drops(tmp_path, action):
         assert set(kept) == {"a", "b"} and "<PHONE>" in kept["a"]["text"] and "13812345678" not in kept["a"]["text"]
     else:
         assert set(kept) == {"b"} and pii_stage["reasons"] == {"pii-mobile": 1}
+
+
+def test_shards_emptied_early_and_empty_inputs(tmp_path):
+    """A shard whose documents all leave at the first stage, and an empty file, run through every
+    later stage (empty batches) and the global dedup."""
+    en = tmp_path / "english.jsonl"
+    en.write_text("\n".join(json.dumps({"text": f"This page is written in English only, number {i}."})
+                            for i in range(5)) + "\n", encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    stats = LocalExecutor(default_recipe(), tmp_path / "out", progress=False).run([str(en), str(tmp_path / "empty.jsonl")])
+    assert stats["documents"] == 5 and stats["kept"] == 0 and stats["counts_add_up"]
+    assert stats["stages"][0]["reasons"] and (tmp_path / "out" / "report.html").exists()
+
+
+def test_shared_wet_folder_end_to_end(tmp_path, shared_data):
+    """Every real WET/WARC sample of the shared data through the default recipe."""
+    wet = shared_data / "wet"
+    if not wet.exists():
+        pytest.skip(f"{wet} not found")
+    stats = LocalExecutor(default_recipe(), tmp_path / "out", workers=2, progress=False).run([str(wet)])
+    assert stats["counts_add_up"] and stats["documents"] > 0
+    assert stats["records"] == stats["documents"] + stats["quarantined"]
+    assert stats["skipped"] > 0 and "warcinfo" in stats["skipped_reasons"]  # WARC requests, metadata...
+    for row in _final_rows(tmp_path / "out"):
+        assert row["text"] and row["id"]

@@ -122,7 +122,7 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
     stages after it) then run once over all the shard's survivors, which are also added to the
     global deduplicator's store (band keys on disk) here, in the worker.
     """
-    from ..io.readers import read_documents
+    from ..io.readers import ReadStats, read_documents
     from ..io.records import Quarantined
     from ..io.writers import JsonlWriter
 
@@ -165,8 +165,9 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
 
         ids, texts, metas = [], [], []
         fmt = recipe["input"]["format"]
+        rstats = ReadStats()
         for item in read_documents(path, text_field=recipe["input"]["text_field"], id_field=recipe["input"]["id_field"],
-                                   fmt=fmt):
+                                   fmt=fmt, stats=rstats):
             counts["records"] += 1
             if isinstance(item, Quarantined):
                 counts["quarantined"] += 1
@@ -206,6 +207,9 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
         "source": str(path),
         **counts,
         "quarantine_reasons": quarantine_reasons,
+        # not documents and not bad either (warcinfo, requests, non-HTML, 404...): counted apart
+        "skipped": rstats.skipped,
+        "skipped_reasons": dict(sorted(rstats.skipped_reasons.items())),
         "seconds": round(time.perf_counter() - t0, 3),
         "stages": [stage_stats[s.name].to_dict() for s in stages],
     }
@@ -366,6 +370,7 @@ class LocalExecutor:
         agg: Dict[str, StageStats] = {}
         tot = {"records": 0, "documents": 0, "quarantined": 0, "bytes_in": 0, "kept_local": 0, "removed_local": 0}
         qr: Dict[str, int] = {}
+        sk: Dict[str, int] = {}
         for s in shard_stats:
             for k in ("records", "documents", "quarantined", "bytes_in"):
                 tot[k] += s[k]
@@ -373,6 +378,8 @@ class LocalExecutor:
             tot["removed_local"] += s["removed"]
             for k, v in s.get("quarantine_reasons", {}).items():
                 qr[k] = qr.get(k, 0) + v
+            for k, v in s.get("skipped_reasons", {}).items():
+                sk[k] = sk.get(k, 0) + v
             for st in s["stages"]:
                 agg.setdefault(st["stage"], StageStats(st["stage"])).merge(StageStats.from_dict(st))
         stages = [agg[n].to_dict() for n in STAGE_ORDER if n in agg]
@@ -384,6 +391,8 @@ class LocalExecutor:
             "removed": tot["removed_local"] + removed_global,
             "removed_global": final["removed"],
             "quarantine_reasons": qr,
+            "skipped": sum(sk.values()),
+            "skipped_reasons": dict(sorted(sk.items())),
             "stages": stages,
             "seconds_shards": round(seconds_shards, 3),
             "seconds_global": round(seconds_final, 3),

@@ -83,6 +83,8 @@ def write_report(out: Path, stats: Dict[str, Any]) -> Path:
         _bars("Removed as duplicates", {**next((s["reasons"] for s in stages if s["stage"] == "dedup"), {}),
                                         **stats.get("removed_global", {})}),
         _bars("Quarantined records by reason", stats.get("quarantine_reasons", {})),
+        _bars("Records skipped as not documents (warcinfo, requests, non-HTML, HTTP errors...)",
+              stats.get("skipped_reasons", {})),
     ]
     samples = _samples(out)
     sample_html = []
@@ -121,7 +123,10 @@ def print_stats(stats: Dict[str, Any]) -> str:
     """The funnel as text (corpus-engine stats DIR)."""
     lines = [
         f"{stats['shards']} shards, {stats['records']:,} records: {stats['documents']:,} documents, "
-        f"{stats['quarantined']:,} quarantined",
+        f"{stats['quarantined']:,} quarantined"
+        + (f" (and {stats['skipped']:,} records that are not documents: "
+           + ", ".join(f"{k} {v:,}" for k, v in stats.get("skipped_reasons", {}).items()) + ")"
+           if stats.get("skipped") else ""),
         f"{'stage':12s} {'docs in':>12s} {'docs out':>12s} {'removed':>10s} {'chars out':>14s}  reasons",
     ]
     for s in stats["stages"]:

@@ -156,7 +156,8 @@ class Stage:
         stats.chars_out += int(tk.char_lengths(out.texts, threads=self.threads).sum()) if len(out) else 0
         stats.reasons.update(r.reason for r in removed)
         stats.seconds += time.perf_counter() - t0
-        self.observe(batch, keep, cols, stats)
+        if n:  # an empty batch (everything removed upstream) has no columns to observe
+            self.observe(batch, keep, cols, stats)
         return out, removed
 
     def observe(self, batch: Batch, keep: np.ndarray, cols: Dict[str, np.ndarray], stats: StageStats) -> None:
