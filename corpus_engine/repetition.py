@@ -19,7 +19,6 @@ docs/repetition.md. Pure-Python twin: :mod:`corpus_engine.reference.repetition`.
 from __future__ import annotations
 
 import math
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -137,15 +136,8 @@ def whitespace_ranges() -> Tuple[cs.Range, ...]:
 
 @lru_cache(maxsize=1)
 def _category_ranges() -> Tuple[Tuple[cs.Range, ...], Tuple[cs.Range, ...]]:
-    sym, dig = [], []
-    for cp in range(cs.MAX_CP + 1):
-        cat = unicodedata.category(chr(cp))
-        if cat[0] == "S":
-            sym.append((cp, cp))
-        elif cat == "Nd":
-            dig.append((cp, cp))
-    sym += [(ord(c), ord(c)) for c in _SYMBOL_PUNCT]
-    return cs.to_ranges(sym), cs.to_ranges(dig)
+    sym = list(cs.category_ranges("S")) + [(ord(c), ord(c)) for c in _SYMBOL_PUNCT]
+    return cs.to_ranges(sym), cs.category_ranges("Nd")
 
 
 def symbol_ranges() -> Tuple[cs.Range, ...]:
