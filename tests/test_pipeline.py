@@ -58,6 +58,11 @@ def test_counts_add_up_and_every_removal_has_a_reason(tmp_path, synth_dir):
         assert s["docs_in"] == prev and s["docs_in"] == s["docs_out"] + sum(s["reasons"].values())
         prev = s["docs_out"]
     assert (tmp_path / "out" / "report.html").read_text(encoding="utf-8").count("<svg") >= 3
+    # A global duplicate names the kept document it duplicates (shard#ordinal), and that one is kept.
+    kept_keys = {f"{f.name.split('.')[0]}#{r['doc_ordinal']}" for f in sorted((tmp_path / "out" / "final").glob("*.jsonl.zst"))
+                 if ".removed." not in f.name for r in read_rows(f)}
+    glob_removed = [r for r in removed if r["reason"].endswith("-global")]
+    assert glob_removed and all(r["detail"]["kept_as"] in kept_keys for r in glob_removed)
 
 
 def test_removal_reasons_match_the_ground_truth(tmp_path, synth_dir):

@@ -243,8 +243,57 @@ def _shard_bar(shard: str, enabled: bool):
                 position=ident[0] if ident else 1, dynamic_ncols=True, mininterval=0.5)
 
 
-def _process_shard_star(args):
-    return process_shard(*args)
+class _Star:
+    """fn(*args), picklable for Pool.imap."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, args):
+        return self.fn(*args)
+
+
+def finalize_shard(k: int, name: str, names: List[str], out_dir: str, recipe: Dict[str, Any],
+                   threads: Optional[int], use_global: bool) -> Dict[str, Any]:
+    """The last pass over one shard: its kept documents minus the global duplicates go to
+    final/<shard>, the duplicates to final/<shard>.removed.jsonl.zst; final/<shard>.DONE last."""
+    from ..io.writers import JsonlWriter
+
+    out = Path(out_dir)
+    fdir = out / "final"
+    done = fdir / f"{name}.DONE"
+    if done.exists():
+        return json.loads(done.read_text())
+    ext = _ext(recipe)
+    rows = list(_read_rows(out / "shards" / name / f"kept{ext}"))
+    if use_global:
+        g = _global_deduplicator(recipe, out, threads)
+        mask = g.keep_mask(name)
+        res = g.result()
+        gids = np.array([(k << 32) | int(r["doc_ordinal"]) for r in rows], dtype=np.int64)
+        at = np.searchsorted(res.ids, gids)  # every kept document took part in the global run
+    else:
+        mask = np.ones(len(rows), dtype=bool)
+    counts = {"dup-exact-global": 0, "dup-near-global": 0}
+    with _writer(fdir / f"{name}{ext}.part", recipe) as w, \
+            JsonlWriter(fdir / f"{name}.removed.jsonl.zst.part", compression="zstd") as rw:
+        for i, row in enumerate(rows):
+            if mask[i]:
+                w.write(row)
+                continue
+            reason = "dup-exact-global" if int(res.reason[at[i]]) == 1 else "dup-near-global"
+            kept_as = int(res.kept_as[at[i]])
+            counts[reason] += 1
+            rr = {"id": row["id"], "stage": "dedup", "reason": reason, "url": row.get("url"),
+                  "detail": {"kept_as": f"{names[kept_as >> 32]}#{kept_as & 0xFFFFFFFF}"}}
+            if recipe["output"]["keep_removed_text"]:
+                rr["text"] = row["text"]
+            rw.write(rr)
+    os.replace(fdir / f"{name}{ext}.part", fdir / f"{name}{ext}")
+    os.replace(fdir / f"{name}.removed.jsonl.zst.part", fdir / f"{name}.removed.jsonl.zst")
+    info = {"kept": int(mask.sum()), "removed": counts}
+    done.write_text(json.dumps(info))
+    return info
 
 
 class LocalExecutor:
@@ -282,28 +331,28 @@ class LocalExecutor:
             write_report(self.out, total)
         return total
 
-    def _map(self, jobs) -> List[Dict[str, Any]]:
-        bar = _bar(len(jobs), "shards", self.progress)
+    def _map(self, jobs, fn=None, unit: str = "shards", bytes_key: Optional[str] = "bytes_in") -> List[Dict[str, Any]]:
+        """fn(*job) for every job, in order: in this process, or in a pool of self.workers."""
+        fn = fn or process_shard
+        bar = _bar(len(jobs), unit, self.progress)
         results: List[Optional[Dict[str, Any]]] = [None] * len(jobs)
         if self.workers <= 1 or len(jobs) <= 1:
             for k, job in enumerate(jobs):
-                results[k] = process_shard(*job)
-                _tick(bar, results[k])
+                results[k] = fn(*job)
+                _tick(bar, results[k], bytes_key)
         else:
             # spawn: OpenMP's thread pool does not survive fork
             ctx = mp.get_context("spawn")
             with ctx.Pool(self.workers) as pool:
-                for k, res in zip(range(len(jobs)), pool.imap(_process_shard_star, jobs)):
+                for k, res in zip(range(len(jobs)), pool.imap(_Star(fn), jobs)):
                     results[k] = res
-                    _tick(bar, res)
+                    _tick(bar, res, bytes_key)
         if bar is not None:
             bar.close()
         return results  # type: ignore[return-value]
 
     def _finish(self, names: List[str], shard_stats: List[Dict[str, Any]]) -> Dict[str, Any]:
         """Global dedup over the kept documents of all shards, then the last pass."""
-        from ..io.writers import JsonlWriter
-
         d = self.recipe["stages"]["dedup"]
         use_global = d["enabled"] and d.get("global", True)
         ext = _ext(self.recipe)
@@ -320,48 +369,12 @@ class LocalExecutor:
                 ids = np.array([(k << 32) | int(r["doc_ordinal"]) for r in rows], dtype=np.int64)
                 g.add_shard(name, [r["text"] for r in rows], ids)
             g.run(names)
+        jobs = [(k, name, names, str(self.out), self.recipe, self.threads, use_global) for k, name in enumerate(names)]
         removed_global = {"dup-exact-global": 0, "dup-near-global": 0}
         kept_total = 0
-        by_id = None
-        for k, name in enumerate(names):
-            done = fdir / f"{name}.DONE"
-            if done.exists():
-                info = json.loads(done.read_text())
-                kept_total += info["kept"]
-                for r, c in info["removed"].items():
-                    removed_global[r] += c
-                continue
-            rows = list(_read_rows(self.out / "shards" / name / f"kept{ext}"))
-            if g is not None:
-                mask = g.keep_mask(name)
-                if by_id is None:  # once for all shards
-                    res = g.result()
-                    by_id = dict(zip(res.ids.tolist(), zip(res.reason.tolist(), res.kept_as.tolist())))
-            else:
-                mask = np.ones(len(rows), dtype=bool)
-            counts = {"dup-exact-global": 0, "dup-near-global": 0}
-            with _writer(fdir / f"{name}{ext}.part", self.recipe) as w, \
-                    JsonlWriter(fdir / f"{name}.removed.jsonl.zst.part", compression="zstd") as rw:
-                for i, row in enumerate(rows):
-                    if mask[i]:
-                        w.write(row)
-                        continue
-                    gid = (k << 32) | int(row["doc_ordinal"])
-                    reason_code, kept_as = by_id[gid]
-                    reason = "dup-exact-global" if reason_code == 1 else "dup-near-global"
-                    counts[reason] += 1
-                    src_shard, src_ord = kept_as >> 32, kept_as & 0xFFFFFFFF
-                    rr = {"id": row["id"], "stage": "dedup", "reason": reason, "url": row.get("url"),
-                          "detail": {"kept_as": f"{names[src_shard]}#{src_ord}"}}
-                    if self.recipe["output"]["keep_removed_text"]:
-                        rr["text"] = row["text"]
-                    rw.write(rr)
-            os.replace(fdir / f"{name}{ext}.part", fdir / f"{name}{ext}")
-            os.replace(fdir / f"{name}.removed.jsonl.zst.part", fdir / f"{name}.removed.jsonl.zst")
-            kept = int(mask.sum())
-            done.write_text(json.dumps({"kept": kept, "removed": counts}))
-            kept_total += kept
-            for r, c in counts.items():
+        for info in self._map(jobs, finalize_shard, unit="final", bytes_key=None):
+            kept_total += info["kept"]
+            for r, c in info["removed"].items():
                 removed_global[r] += c
         return {"kept": kept_total, "removed": removed_global, "seconds": time.perf_counter() - t0,
                 "global": bool(use_global)}
@@ -426,10 +439,12 @@ def _bar(total: int, unit: str, enabled: bool):
     return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
 
 
-def _tick(bar, res: Dict[str, Any]) -> None:
+def _tick(bar, res: Dict[str, Any], bytes_key: Optional[str] = "bytes_in") -> None:
     if bar is None:
         return
     bar.update(1)
+    if bytes_key is None:
+        return
     elapsed = max(bar.format_dict.get("elapsed", 0.0), 1e-9)
     bar.docs = getattr(bar, "docs", 0) + res["documents"]
     bar.mb = getattr(bar, "mb", 0.0) + res["bytes_in"] / 1e6
