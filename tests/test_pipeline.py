@@ -283,3 +283,31 @@ def test_shared_wet_folder_end_to_end(tmp_path, shared_data):
     assert stats["skipped"] > 0 and "warcinfo" in stats["skipped_reasons"]  # WARC requests, metadata...
     for row in _final_rows(tmp_path / "out"):
         assert row["text"] and row["id"]
+
+
+def test_warc_html_main_content_option(tmp_path):
+    """input.html_main_content reaches the WARC reader: resiliparse's main-content mode drops the menu."""
+    import io
+
+    warcio = pytest.importorskip("warcio.warcwriter")
+    from warcio.statusandheaders import StatusAndHeaders
+
+    body = "数据清洗是构建中文语料库的关键步骤。我们从网页中抽取正文，去除广告和导航，再按句子过滤。"
+    html = ("<html><head><meta charset='gbk'><title>测试页面</title></head><body><nav><ul>"
+            "<li><a href='/'>网站首页</a></li><li><a href='/n'>新闻中心</a></li></ul></nav>"
+            f"<article><h1>中文语料</h1><p>{body}</p><p>{body[::-1]}。</p></article></body></html>").encode("gbk")
+    path = tmp_path / "page.warc.gz"
+    with open(path, "wb") as fh:
+        w = warcio.WARCWriter(fh, gzip=True)
+        hh = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record("http://a.cn/", "response", payload=io.BytesIO(html), http_headers=hh))
+    texts = {}
+    for main in (False, True):
+        recipe = merge_recipe({"input": {"html_main_content": main},
+                               "stages": {"lang_gate": {"fasttext": False}, "noise_lines": {"enabled": False},
+                                          "clean": {"trim": False}, "repetition": {"enabled": False}}})
+        LocalExecutor(recipe, tmp_path / str(main), progress=False).run([str(path)])
+        texts[main] = [r["text"] for r in _final_rows(tmp_path / str(main))]
+    assert len(texts[False]) == len(texts[True]) == 1
+    assert body in texts[False][0] and body in texts[True][0]  # GBK decoded
+    assert "网站首页" in texts[False][0] and "网站首页" not in texts[True][0]

@@ -18,6 +18,7 @@ _DEFAULT: Dict[str, Any] = {
         "format": None,  # by file name when null: wet, warc, jsonl, parquet
         "text_field": "text",  # JSONL / Parquet
         "id_field": None,
+        "html_main_content": False,  # WARC HTML: resiliparse's main-content heuristics (drops menus, footers)
     },
     "output": {
         "format": "jsonl.zst",  # or jsonl, jsonl.gz, parquet
@@ -221,6 +222,7 @@ def validate(r: Dict[str, Any]) -> List[str]:
     check(isinstance(pi["replacements"], dict) and all(k in _PII_KINDS and isinstance(v, str)
                                                         for k, v in pi["replacements"].items()),
           "stages.pii.replacements", "must map PII kinds to replacement strings")
+    check(isinstance(r["input"]["html_main_content"], bool), "input.html_main_content", "must be true or false")
     check(num(st["length"]["min_chars"], 0, integer=True), "stages.length.min_chars", "must be an integer >= 0")
     d = st["dedup"]
     check(num(d["threshold"], 0, 1), "stages.dedup.threshold", "must lie in [0, 1]")

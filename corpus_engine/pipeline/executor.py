@@ -167,7 +167,8 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
         fmt = recipe["input"]["format"]
         rstats = ReadStats()
         for item in read_documents(path, text_field=recipe["input"]["text_field"], id_field=recipe["input"]["id_field"],
-                                   fmt=fmt, stats=rstats):
+                                   fmt=fmt, stats=rstats,
+                                   html_main_content=bool(recipe["input"].get("html_main_content", False))):
             counts["records"] += 1
             if isinstance(item, Quarantined):
                 counts["quarantined"] += 1
