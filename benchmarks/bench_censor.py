@@ -37,7 +37,6 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -47,19 +46,7 @@ import pytest
 from _bench_util import MB, Corpus, data_dir, peer_rounds, record, report_check, slow_rounds
 
 
-def _import(name: str):
-    """Import a module; the in-place .so may be being rebuilt by someone else for a moment."""
-    last = None
-    for _ in range(40):
-        try:
-            return importlib.import_module(name)
-        except ImportError as e:  # pragma: no cover - only while the extension is rebuilt
-            last = e
-            time.sleep(0.5)
-    raise last
-
-
-censor = _import("corpus_engine.censor")
+import corpus_engine.censor as censor  # noqa: E402
 from corpus_engine import _native  # noqa: E402
 from corpus_engine import text as native_text  # noqa: E402
 from corpus_engine.censor_lexicon import Lexicon  # noqa: E402

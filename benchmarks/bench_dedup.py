@@ -67,22 +67,8 @@ LSH_GROUP = "LSH insert (16 x 8)"
 E2E_GROUP = "near_duplicates end to end"
 
 
-def _import(name: str):
-    """Import a module; the in-place .so may be being rebuilt by someone else for a moment."""
-    import time
-
-    last = None
-    for _ in range(40):
-        try:
-            return importlib.import_module(name)
-        except ImportError as e:  # pragma: no cover - only while the extension is rebuilt
-            last = e
-            time.sleep(0.5)
-    raise last
-
-
-dedup = _import("corpus_engine.dedup")
-dedup_eval = _import("corpus_engine.dedup_eval")
+import corpus_engine.dedup as dedup  # noqa: E402
+import corpus_engine.dedup_eval as dedup_eval  # noqa: E402
 
 
 def _optional(name: str):

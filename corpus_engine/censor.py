@@ -21,32 +21,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _native
 from . import charsets as cs
 from .batch import TextBatch
-from .censor_lexicon import Lexicon, LexiconProblem, LexiconSource
+from .censor_lexicon import DEFAULT_MAX_HITS, DEFAULT_MAX_RATIO, Lexicon, LexiconProblem, LexiconSource
+from .text import _threads  # one definition of the threads= argument check
 
 Docs = Union[Sequence[str], TextBatch]
 
 __all__ = ["Lexicon", "LexiconProblem", "LexiconSource", "Matcher", "ScanResult", "DEFAULT_MAX_HITS", "DEFAULT_MAX_RATIO"]
 
-# Thresholds per category: a document is removed when hits > max_hits or
-# covered / length > max_ratio for some category. Measured with NKCorpus's
-# latest.txt on the shared clean and noisy text: docs/censor.md, section 6.
-DEFAULT_MAX_HITS: Dict[str, int] = {"色情": 20, "反动": 10, "暴恐": 5, "民生": 10, "贪腐": 5, "其他": 20, "*": 10}
-DEFAULT_MAX_RATIO: Dict[str, float] = {
-    "色情": 0.2,
-    "反动": 0.2,
-    "暴恐": 0.2,
-    "民生": 0.2,
-    "贪腐": 0.2,
-    "其他": 0.2,
-    "*": 0.2,
-}
 
 
 @dataclass
@@ -84,14 +72,6 @@ def _thresholds(categories: List[str], given, default, kind) -> np.ndarray:
             raise ValueError(f"no {kind} for category {c!r} and no '*' default")
         out.append(v)
     return np.asarray(out, dtype=np.float64)
-
-
-def _threads(threads: Optional[int]) -> int:
-    if threads is None:
-        return 0
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
-    return int(threads)
 
 
 @lru_cache(maxsize=1)

@@ -58,6 +58,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+# Thresholds per category: a document is removed when hits > max_hits or
+# covered / length > max_ratio for some category. Measured with NKCorpus's
+# latest.txt on the shared clean and noisy text: docs/censor.md, section 6.
+DEFAULT_MAX_HITS: Dict[str, int] = {"色情": 20, "反动": 10, "暴恐": 5, "民生": 10, "贪腐": 5, "其他": 20, "*": 10}
+DEFAULT_MAX_RATIO: Dict[str, float] = {
+    "色情": 0.2,
+    "反动": 0.2,
+    "暴恐": 0.2,
+    "民生": 0.2,
+    "贪腐": 0.2,
+    "其他": 0.2,
+    "*": 0.2,
+}
+
+
 __all__ = ["Lexicon", "LexiconProblem", "LexiconSource", "FORMATS", "detect_encoding", "category_from_filename"]
 
 FORMATS = ("category_word", "list", "table", "pipe", "json")

@@ -22,6 +22,7 @@ import numpy as np
 from . import _native
 from . import charsets as cs
 from .batch import TextBatch
+from .text import _threads  # one definition of the threads= argument check
 
 Docs = Union[Sequence[str], TextBatch]
 
@@ -54,14 +55,6 @@ _POLICIES = {"first": 0, "longest": 1, "score": 2}
 def _norm_table() -> "_native.CharTable":
     space = cs.to_ranges(tuple(cs.WHITESPACE) + tuple(cs.PLACEHOLDERS))
     return _native.CharTable([(1, list(space)), (2, list(cs.unicode_punctuation()))])
-
-
-def _threads(threads: Optional[int]) -> int:
-    if threads is None:
-        return 0
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
-    return int(threads)
 
 
 class MinHasher:

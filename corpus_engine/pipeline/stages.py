@@ -30,6 +30,7 @@ class Batch:
     texts: List[str]
     meta: List[Dict[str, Any]]
     stats: Dict[str, np.ndarray] = field(default_factory=dict)
+    chars: Optional[np.ndarray] = None  # code points per text, when a stage measured them (not written out)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -140,7 +141,9 @@ class Stage:
     def __call__(self, batch: Batch, stats: StageStats) -> Tuple[Batch, List[Removal]]:
         t0 = time.perf_counter()
         n = len(batch)
-        chars_in = int(tk.char_lengths(batch.texts, threads=self.threads).sum()) if n else 0
+        if n and batch.chars is None:
+            batch.chars = tk.char_lengths(batch.texts, threads=self.threads)
+        chars_in = int(batch.chars.sum()) if n else 0
         keep, reasons, new_texts, cols = self.run(batch) if n else (np.zeros(0, bool), [], None, {})
         texts = new_texts if new_texts is not None else batch.texts
         for k, v in cols.items():
@@ -153,7 +156,10 @@ class Stage:
         stats.docs_in += n
         stats.docs_out += len(out)
         stats.chars_in += chars_in
-        stats.chars_out += int(tk.char_lengths(out.texts, threads=self.threads).sum()) if len(out) else 0
+        if len(out):  # the next stage's chars_in: measured once
+            out.chars = batch.chars[np.flatnonzero(keep)] if new_texts is None else \
+                tk.char_lengths(out.texts, threads=self.threads)
+            stats.chars_out += int(out.chars.sum())
         stats.reasons.update(r.reason for r in removed)
         stats.seconds += time.perf_counter() - t0
         if n:  # an empty batch (everything removed upstream) has no columns to observe

@@ -17,7 +17,7 @@ dict-of-dicts trie from every start position of the normalised text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -29,23 +29,7 @@ Docs = Union[Sequence[str], TextBatch]
 
 __all__ = ["Matcher", "ScanResult", "DEFAULT_MAX_HITS", "DEFAULT_MAX_RATIO", "is_ascii_alnum"]
 
-# The defaults are data (docs/censor.md section 6): taken from the native module when it can be
-# imported, else the same values written out here.
-_FALLBACK_MAX_HITS: Dict[str, int] = {"色情": 20, "反动": 10, "暴恐": 5, "民生": 10, "贪腐": 5, "其他": 20, "*": 10}
-_FALLBACK_MAX_RATIO: Dict[str, float] = {
-    "色情": 0.2,
-    "反动": 0.2,
-    "暴恐": 0.2,
-    "民生": 0.2,
-    "贪腐": 0.2,
-    "其他": 0.2,
-    "*": 0.2,
-}
-try:  # pragma: no cover - depends on whether the extension is built
-    from ..censor import DEFAULT_MAX_HITS, DEFAULT_MAX_RATIO  # type: ignore
-except Exception:  # ImportError, or the native module half-built / being rebuilt
-    DEFAULT_MAX_HITS = dict(_FALLBACK_MAX_HITS)
-    DEFAULT_MAX_RATIO = dict(_FALLBACK_MAX_RATIO)
+from ..censor_lexicon import DEFAULT_MAX_HITS, DEFAULT_MAX_RATIO  # pure Python: shared with the native module
 
 _END = ""  # trie key of "a word ends here" (a real key is always one character)
 
