@@ -310,31 +310,42 @@ class LSHIndex:
             raise ValueError("signatures must be a 2-D array (docs x num_perm)")
         return _native.dedup_band_keys(sig, self.bands, self.rows, self._threads)
 
-    @staticmethod
-    def _nonempty(signatures: np.ndarray) -> np.ndarray:
-        return ~np.all(signatures == np.uint32(0xFFFFFFFF), axis=1)
+    def _empty_rows(self, sig: np.ndarray) -> np.ndarray:
+        """Indices of the empty signatures (all values 0xFFFFFFFF): the first column is read,
+        and only rows that start with 0xFFFFFFFF are compared in full."""
+        cand = np.flatnonzero(sig[:, 0] == np.uint32(0xFFFFFFFF)) if sig.shape[1] else np.arange(sig.shape[0])
+        return cand[np.all(sig[cand] == np.uint32(0xFFFFFFFF), axis=1)] if cand.size else cand
+
+    def _check(self, sig: np.ndarray) -> None:
+        if sig.ndim != 2:
+            raise ValueError("signatures must be a 2-D array (docs x num_perm)")
+        if sig.shape[1] < self.bands * self.rows:
+            raise ValueError(f"need bands * rows <= num_perm ({self.bands} x {self.rows} > {sig.shape[1]})")
 
     def insert(self, signatures: np.ndarray, ids=None) -> None:
         """Add documents (ids default to 0, 1, ... in insertion order); empty ones are skipped."""
         sig = np.ascontiguousarray(signatures, dtype=np.uint32)
-        keys = self.band_keys(sig)
-        n = keys.shape[0]
+        self._check(sig)
+        n = sig.shape[0]
         if ids is None:
             ids = np.arange(self._count, self._count + n, dtype=np.int64)
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if ids.shape != (n,):
             raise ValueError(f"ids must have one entry per signature ({n})")
         self._count += n
-        keep = self._nonempty(sig)
-        self._index.insert(np.ascontiguousarray(keys[keep]), np.ascontiguousarray(ids[keep]), self._threads)
+        empty = self._empty_rows(sig)
+        if empty.size:
+            sig, ids = np.delete(sig, empty, axis=0), np.delete(ids, empty)
+        self._index.insert_signatures(sig, self.rows, ids, self._threads)
 
     def query(self, signatures: np.ndarray) -> list:
         """For each signature, the sorted ids sharing at least one band (none for an empty one)."""
         sig = np.ascontiguousarray(signatures, dtype=np.uint32)
         offsets, ids = self._index.query(self.band_keys(sig), self._threads)
-        empty = ~self._nonempty(sig)
-        none = np.zeros(0, dtype=np.int64)
-        return [none if empty[i] else ids[offsets[i] : offsets[i + 1]] for i in range(offsets.size - 1)]
+        out = [ids[offsets[i] : offsets[i + 1]] for i in range(offsets.size - 1)]
+        for i in self._empty_rows(sig):
+            out[i] = np.zeros(0, dtype=np.int64)
+        return out
 
     def __len__(self) -> int:
         """Documents stored (empty ones are not)."""

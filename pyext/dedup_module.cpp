@@ -212,6 +212,20 @@ void bind_dedup(py::module_& m) {
           },
           py::arg("keys"), py::arg("ids"), py::arg("threads") = 0)
       .def(
+          "insert_signatures",
+          [](ce::dedup::LshTable& t, py::array_t<uint32_t, py::array::c_style | py::array::forcecast> sig,
+             int rows, py::array_t<int64_t, py::array::c_style | py::array::forcecast> ids, int threads) {
+            if (sig.ndim() != 2) throw py::value_error("signatures must be a 2-D array (docs x num_perm)");
+            const size_t n = static_cast<size_t>(sig.shape(0));
+            if (ids.ndim() != 1 || static_cast<size_t>(ids.shape(0)) != n)
+              throw py::value_error("ids must have one entry per document");
+            const int num_perm = static_cast<int>(sig.shape(1));
+            py::gil_scoped_release nogil;
+            t.insert_signatures(sig.data(), num_perm, rows, ids.data(), n, threads);
+          },
+          "Insert documents by their (non-empty) signatures; band keys are computed on the fly.",
+          py::arg("signatures"), py::arg("rows"), py::arg("ids"), py::arg("threads") = 0)
+      .def(
           "query",
           [](const ce::dedup::LshTable& t, py::array_t<uint64_t, py::array::c_style | py::array::forcecast> keys,
              int threads) {

@@ -145,3 +145,27 @@ def test_threads_same_mask_small(docs, keep):
     a = D.near_duplicates(docs, keep=keep, scores=scores, threads=1, return_info=True)
     b = D.near_duplicates(docs, keep=keep, scores=scores, threads=2, return_info=True)
     _same_info(b, a, f"threads keep={keep}")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_lsh_index_large_batches(threads):
+    """Batches of 32,768 documents or more are inserted partition by partition (csrc/dedup/lsh_index.cpp);
+    the answers equal the reference twin's, with buckets of many documents (few distinct values), a second
+    large batch into a table that already holds one, and a small batch after that."""
+    rng = np.random.default_rng(8)
+    n = 90_000
+    sig = rng.integers(0, 1 << 32, size=(n, 16), dtype=np.uint64).astype(np.uint32)
+    sig[::7, :2] = rng.integers(0, 40, size=(len(sig[::7]), 2))  # band 0 of every 7th doc: 1,600 keys
+    sig[::5, 14:] = 3  # band 7 of every 5th doc: one bucket of 18,000
+    sig[100::1000] = 0xFFFFFFFF  # empty: skipped
+    ids = rng.permutation(10 * n)[:n]
+    batches = [(0, 50_000), (50_000, 89_000), (89_000, n)]
+    index, ref = D.LSHIndex(8, 2, threads=threads), R.LSHIndex(8, 2)
+    for lo, hi in batches:
+        index.insert(sig[lo:hi], ids[lo:hi])
+        ref.insert(sig[lo:hi], ids[lo:hi])
+    assert len(index) == len(ref) == n - 90
+    q = np.concatenate([sig[rng.integers(0, n, 300)], sig[:7], sig[100:101]])
+    got, want = index.query(q), ref.query(q)
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    assert max(len(g) for g in got) > 17_000 and got[-1].size == 0

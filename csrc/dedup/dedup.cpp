@@ -329,17 +329,23 @@ void exact_keys(const std::vector<DocIn>& docs, const CharTable& t, const NormOp
   });
 }
 
+void band_key_column(const uint32_t* sig, size_t n, int num_perm, int rows, int k, uint64_t* out) {
+  hash_strided(reinterpret_cast<const uint8_t*>(sig) + 4 * static_cast<size_t>(k) * rows,
+               4 * static_cast<size_t>(num_perm), 4 * static_cast<size_t>(rows), static_cast<uint64_t>(k), n,
+               [&](size_t j, uint64_t h) { out[j] = h; });
+}
+
 void band_keys(const uint32_t* sig, size_t n, int num_perm, int bands, int rows, int threads, uint64_t* keys) {
   // Eight documents at a time per band: blocks of documents in parallel.
   constexpr size_t kBlock = 256;
   const size_t nblocks = (n + kBlock - 1) / kBlock;
   for_docs(nblocks, threads, [&](size_t blk) {
     const size_t lo = blk * kBlock, cnt = std::min(kBlock, n - lo);
-    const uint8_t* base = reinterpret_cast<const uint8_t*>(sig + lo * num_perm);
-    for (int k = 0; k < bands; ++k)
-      hash_strided(base + 4 * static_cast<size_t>(k) * rows, 4 * static_cast<size_t>(num_perm),
-                   4 * static_cast<size_t>(rows), static_cast<uint64_t>(k), cnt,
-                   [&](size_t j, uint64_t h) { keys[(lo + j) * bands + k] = h; });
+    uint64_t col[kBlock];
+    for (int k = 0; k < bands; ++k) {
+      band_key_column(sig + lo * num_perm, cnt, num_perm, rows, k, col);
+      for (size_t j = 0; j < cnt; ++j) keys[(lo + j) * bands + k] = col[j];
+    }
   });
 }
 

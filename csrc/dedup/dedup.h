@@ -49,6 +49,8 @@ void exact_keys(const std::vector<DocIn>& docs, const text::CharTable& t, const 
 
 // Band keys (n x bands) of signatures (n x num_perm).
 void band_keys(const uint32_t* sig, size_t n, int num_perm, int bands, int rows, int threads, uint64_t* keys);
+// The keys of one band, on the calling thread: out[j] = key of document j in band k.
+void band_key_column(const uint32_t* sig, size_t n, int num_perm, int rows, int k, uint64_t* out);
 
 // Candidate pairs (i < j, sorted, unique) of the documents with active[i] != 0.
 std::vector<std::pair<uint32_t, uint32_t>> candidate_pairs(const uint64_t* keys, size_t n, int bands,

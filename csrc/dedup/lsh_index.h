@@ -14,6 +14,9 @@ class LshTable {
 
   // keys: n x bands band keys; ids: the caller's id of each document.
   void insert(const uint64_t* keys, const int64_t* ids, size_t n, int threads);
+  // The same from signatures (n x num_perm, none empty): the band keys are
+  // computed block by block and never stored.
+  void insert_signatures(const uint32_t* sig, int num_perm, int rows, const int64_t* ids, size_t n, int threads);
   // For each of the n queries, the sorted unique ids sharing at least one band.
   void query(const uint64_t* keys, size_t n, int threads, std::vector<int64_t>& offsets,
              std::vector<int64_t>& ids) const;
@@ -46,6 +49,10 @@ class LshTable {
     size_t used = 0;
   };
   static void grow(Band& b, size_t want);
+  size_t reserve(const int64_t* ids, size_t n);  // appends ids, grows tables; returns the first entry
+  // column(k, lo, cnt, out): keys of documents [lo, lo + cnt) in band k.
+  template <class Column>
+  void insert_batch(const Column& column, size_t n, size_t base, int threads);
   static void put(Band& b, size_t slot, uint64_t key, uint32_t entry);
 
   std::vector<Band> tables_;
