@@ -289,6 +289,19 @@ def test_large_num_perm(simd_level, num_perm, method, ngram, docs):
     compare_hashers(docs, params, 3, num_perm // 3, hr=hr)
 
 
+def test_densification_past_the_precomputed_attempts(simd_level):
+    """128 bins, documents of two or three distinct shingles: an empty bin then often needs more than
+    the 64 precomputed attempts, and now and then more than the 512 of the AVX-512 byte walk
+    (16 of these 480 documents, counted with the reference probe sequence); the signatures still
+    equal the reference's."""
+    cjk_chars = [chr(0x4E00 + 37 * i) for i in range(40)]
+    docs = [(a + b) * 3 for a in cjk_chars[:20] for b in cjk_chars[20:]]  # "ababab": 2 distinct 5-grams
+    docs += [(a + b + "c") * 3 for a in cjk_chars[:8] for b in cjk_chars[30:]]  # 3 distinct
+    params = dict(num_perm=128, method="oph", ngram=5, seed=7)
+    hr = _REF_HASHERS.setdefault(tuple(params.items()), R.MinHasher(**params))
+    compare_hashers(docs, params, 16, 8, hr=hr)
+
+
 # ---------------------------------------------------------------------------
 # Candidate pairs, exact pairs, clusters
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <tuple>
 
@@ -18,8 +19,10 @@ namespace ce::dedup {
 #ifdef CE_ENABLE_SIMD
 namespace avx512 {
 void xxh64_x8(const uint8_t* base, size_t stride, size_t len, uint64_t seed, uint64_t* out);
+// 32-byte inputs, n a multiple of 8 (the band-key case).
+void xxh64_32_x8n(const uint8_t* base, size_t stride, size_t n, uint64_t seed, uint64_t* out);
 size_t window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, uint64_t* out);
-void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t* first);
+void densify_first(const uint8_t* seq, size_t chunks, const uint8_t* filled, size_t K, uint8_t* first);
 const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
                               bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end);
 }
@@ -35,7 +38,16 @@ template <class F>
 inline void hash_strided(const uint8_t* base, size_t stride, size_t len, uint64_t seed, size_t n, F&& f) {
   size_t j = 0;
 #ifdef CE_ENABLE_SIMD
-  if (cpu::active() == cpu::Level::kAvx512) {
+  if (cpu::active() == cpu::Level::kAvx512 && len == 32 && stride >= 32) {
+    constexpr size_t kChunk = 256;
+    alignas(64) uint64_t h[kChunk];
+    for (const size_t n8 = n & ~size_t{7}; j < n8;) {
+      const size_t c = std::min(kChunk, n8 - j);
+      avx512::xxh64_32_x8n(base + j * stride, stride, c, seed, h);
+      for (size_t l = 0; l < c; ++l) f(j + l, h[l]);
+      j += c;
+    }
+  } else if (cpu::active() == cpu::Level::kAvx512) {
     alignas(64) uint64_t h[8];
     for (; j + 8 <= n; j += 8) {
       avx512::xxh64_x8(base + j * stride, stride, len, seed, h);
@@ -150,18 +162,41 @@ inline size_t densify_bin(uint64_t seed, size_t i, uint64_t t, size_t K) {
 }
 
 // The first kAttempts densification attempts of every bin: they depend on the
-// seed and the bin only, so they are computed once per call, not per document.
+// seed and the bin only, so they are computed once per (seed, K), not per document.
 struct DensifyPlan {
   static constexpr size_t kAttempts = 64;
+  // The AVX-512 walk reads 64 attempts per step from bytes: a longer sequence is
+  // cheap there, and short documents (a few filled bins of 128) often need more
+  // than 64 attempts, which would otherwise each cost a hash.
+  static constexpr size_t kAttempts8 = 512;
   size_t K;
   uint64_t seed;
   std::vector<uint32_t> seq;  // K x kAttempts
-  std::vector<uint8_t> seq8;  // the same as bytes, when K <= 128 (AVX-512 walk)
+  std::vector<uint8_t> seq8;  // K x kAttempts8 as bytes, when K <= 128 (AVX-512 walk)
 
   DensifyPlan(uint64_t s, size_t k) : K(k), seed(s), seq(k * kAttempts) {
     for (size_t i = 0; i < K; ++i)
       for (size_t t = 0; t < kAttempts; ++t) seq[i * kAttempts + t] = static_cast<uint32_t>(densify_bin(seed, i, t, K));
-    if (K <= 128) seq8.assign(seq.begin(), seq.end());
+#ifdef CE_ENABLE_SIMD
+    if (K <= 128 && cpu::active() == cpu::Level::kAvx512) {
+      seq8.resize(K * kAttempts8);
+      for (size_t i = 0; i < K; ++i)
+        for (size_t t = 0; t < kAttempts8; ++t)
+          seq8[i * kAttempts8 + t] = static_cast<uint8_t>(t < kAttempts ? seq[i * kAttempts + t] : densify_bin(seed, i, t, K));
+    }
+#endif
+  }
+
+  // Plans are kept per (seed, K): a pipeline asks for signatures batch after batch.
+  static std::shared_ptr<const DensifyPlan> get(uint64_t s, size_t k) {
+    static std::mutex mu;
+    static std::vector<std::shared_ptr<const DensifyPlan>> cache;
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& p : cache)
+      if (p->seed == s && p->K == k) return p;
+    if (cache.size() >= 8) cache.erase(cache.begin());
+    cache.push_back(std::make_shared<const DensifyPlan>(s, k));
+    return cache.back();
   }
 
   // Fills every empty bin of sig from the first non-empty bin of its sequence.
@@ -176,13 +211,13 @@ struct DensifyPlan {
 #ifdef CE_ENABLE_SIMD
     if (!seq8.empty() && cpu::active() == cpu::Level::kAvx512) {
       uint8_t first[128];
-      avx512::densify_first(seq8.data(), filled, K, first);
+      avx512::densify_first(seq8.data(), kAttempts8 / 64, filled, K, first);
       const uint32_t* orig = sig;  // reads only filled bins, which are never written here
       for (size_t i = 0; i < K; ++i) {
         if (filled[i]) continue;
         size_t j = first[i];
         if (j == 255)
-          for (uint64_t u = kAttempts;; ++u)
+          for (uint64_t u = kAttempts8;; ++u)
             if (filled[j = densify_bin(seed, i, u, K)]) break;
         sig[i] = orig[j];
       }
@@ -309,13 +344,13 @@ void signatures(const std::vector<DocIn>& docs, const CharTable& t, const NormOp
     a[k] = xxh::mix64(p.seed + 2 * k + 1) | 1;
     b[k] = xxh::mix64(p.seed + 2 * k + 2);
   }
-  const DensifyPlan plan(p.seed, K);
+  const auto plan = DensifyPlan::get(p.seed, K);
   for_docs(docs.size(), threads, [&](size_t i) {
     SigScratch& s = scratch();
     const uint32_t* c;
     const size_t m = normalize_scratch(docs[i], t, o, s.cps, c);
     len[i] = static_cast<int64_t>(m);
-    signature_of(c, m, p, a.data(), b.data(), plan, sig + i * K, s);
+    signature_of(c, m, p, a.data(), b.data(), *plan, sig + i * K, s);
   });
 }
 

@@ -12,6 +12,9 @@
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi,popcnt"))), apply_to = function)
 #else
 #pragma GCC push_options
+// GCC 12's AVX-512 headers trip its own uninitialised-value check (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512dq,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi,popcnt")
 #endif
 
@@ -46,36 +49,55 @@ inline __m512i merge(__m512i acc, __m512i v) {
 }  // namespace
 
 // The 32-byte case (a band of 8 rows): one stripe per lane, loaded row by row
-// and transposed in registers instead of gathered word by word.
-static void xxh64_x8_32(const uint8_t* base, size_t stride, uint64_t seed, uint64_t* out) {
-  auto pair = [&](int l) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + l * stride))),
-                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + (l + 1) * stride)), 1);
-  };
-  const __m512i a = pair(0), b = pair(2), c = pair(4), d = pair(6);
-  __m512i w[4];
-  for (int j = 0; j < 4; ++j) {  // word j of every lane
-    const __m512i idx = _mm512_setr_epi64(j, 4 + j, 8 + j, 12 + j, j, 4 + j, 8 + j, 12 + j);
-    const __m512i lo = _mm512_permutex2var_epi64(a, idx, b), hi = _mm512_permutex2var_epi64(c, idx, d);
-    w[j] = _mm512_shuffle_i64x2(lo, hi, 0x44);  // lanes 0-3 from lo, 4-7 from hi
-  }
+// and transposed in registers instead of gathered word by word. G groups of
+// eight inputs are interleaved: one group alone is a chain of dependent
+// multiplies, and two keep the multiplier busy.
+template <int G>
+static inline void xxh64_32_groups(const uint8_t* base, size_t stride, uint64_t seed, uint64_t* out) {
   const __m512i s = _mm512_set1_epi64(static_cast<long long>(seed));
-  __m512i v1 = round(add(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP1 + xxh::kP2))), w[0]);
-  __m512i v2 = round(add(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP2))), w[1]);
-  __m512i v3 = round(s, w[2]);
-  __m512i v4 = round(_mm512_sub_epi64(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP1))), w[3]);
-  __m512i acc = add(add(_mm512_rol_epi64(v1, 1), _mm512_rol_epi64(v2, 7)), add(_mm512_rol_epi64(v3, 12), _mm512_rol_epi64(v4, 18)));
-  acc = merge(acc, v1);
-  acc = merge(acc, v2);
-  acc = merge(acc, v3);
-  acc = merge(acc, v4);
-  acc = add(acc, _mm512_set1_epi64(32));
-  acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 33));
-  acc = mul(acc, xxh::kP2);
-  acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 29));
-  acc = mul(acc, xxh::kP3);
-  acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 32));
-  _mm512_storeu_si512(out, acc);
+  __m512i v[G][4], acc[G];
+  for (int g = 0; g < G; ++g) {
+    const uint8_t* b0 = base + static_cast<size_t>(8 * g) * stride;
+    auto pair = [&](int l) {
+      return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + l * stride))),
+                                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + (l + 1) * stride)), 1);
+    };
+    const __m512i a = pair(0), b = pair(2), c = pair(4), d = pair(6);
+    for (int j = 0; j < 4; ++j) {  // word j of every lane
+      const __m512i idx = _mm512_setr_epi64(j, 4 + j, 8 + j, 12 + j, j, 4 + j, 8 + j, 12 + j);
+      const __m512i lo = _mm512_permutex2var_epi64(a, idx, b), hi = _mm512_permutex2var_epi64(c, idx, d);
+      v[g][j] = _mm512_shuffle_i64x2(lo, hi, 0x44);  // lanes 0-3 from lo, 4-7 from hi
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    v[g][0] = round(add(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP1 + xxh::kP2))), v[g][0]);
+    v[g][1] = round(add(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP2))), v[g][1]);
+    v[g][2] = round(s, v[g][2]);
+    v[g][3] = round(_mm512_sub_epi64(s, _mm512_set1_epi64(static_cast<long long>(xxh::kP1))), v[g][3]);
+    acc[g] = add(add(_mm512_rol_epi64(v[g][0], 1), _mm512_rol_epi64(v[g][1], 7)),
+                 add(_mm512_rol_epi64(v[g][2], 12), _mm512_rol_epi64(v[g][3], 18)));
+  }
+  for (int j = 0; j < 4; ++j)
+    for (int g = 0; g < G; ++g) acc[g] = merge(acc[g], v[g][j]);
+  for (int g = 0; g < G; ++g) {
+    __m512i x = add(acc[g], _mm512_set1_epi64(32));
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 33));
+    x = mul(x, xxh::kP2);
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 29));
+    x = mul(x, xxh::kP3);
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 32));
+    _mm512_storeu_si512(out + 8 * g, x);
+  }
+}
+
+static void xxh64_x8_32(const uint8_t* base, size_t stride, uint64_t seed, uint64_t* out) {
+  xxh64_32_groups<1>(base, stride, seed, out);
+}
+
+void xxh64_32_x8n(const uint8_t* base, size_t stride, size_t n, uint64_t seed, uint64_t* out) {
+  size_t j = 0;
+  for (; j + 16 <= n; j += 16) xxh64_32_groups<2>(base + j * stride, stride, seed, out + j);
+  for (; j + 8 <= n; j += 8) xxh64_32_groups<1>(base + j * stride, stride, seed, out + j);
 }
 
 // out[i] = xxh64(base + i * stride, len, seed) for i < 8. Every input must be
@@ -183,7 +205,7 @@ size_t window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, u
 // For each empty bin i (filled[i] == 0, K <= 128), the first of its 64 planned
 // attempts seq[i * 64 + t] that lands on a filled bin: written to first[i], or
 // 255 when none of the 64 does. filled must have 128 readable bytes (zero past K).
-void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t* first) {
+void densify_first(const uint8_t* seq, size_t chunks, const uint8_t* filled, size_t K, uint8_t* first) {
   const __m512i lo = _mm512_loadu_si512(filled), hi = _mm512_loadu_si512(filled + 64);
   const __m512i one = _mm512_set1_epi8(1);
   // Visit only the empty bins (K <= 128: two 64-bit masks).
@@ -193,9 +215,15 @@ void densify_first(const uint8_t* seq, const uint8_t* filled, size_t K, uint8_t*
   for (int w = 0; w < 2; ++w) {
     for (uint64_t m = empty[w]; m; m &= m - 1) {
       const size_t i = static_cast<size_t>(w * 64 + __builtin_ctzll(m));
-      const __m512i q = _mm512_loadu_si512(seq + i * 64);
-      const uint64_t hit = _mm512_test_epi8_mask(_mm512_permutex2var_epi8(lo, q, hi), one);
-      first[i] = hit ? seq[i * 64 + static_cast<size_t>(__builtin_ctzll(hit))] : 255;
+      first[i] = 255;
+      for (size_t c = 0; c < chunks; ++c) {  // 64 attempts per step
+        const uint8_t* at = seq + (i * chunks + c) * 64;
+        const uint64_t hit = _mm512_test_epi8_mask(_mm512_permutex2var_epi8(lo, _mm512_loadu_si512(at), hi), one);
+        if (hit) {
+          first[i] = at[__builtin_ctzll(hit)];
+          break;
+        }
+      }
     }
   }
 }
