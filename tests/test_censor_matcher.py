@@ -268,6 +268,25 @@ def test_native_equals_reference_long_docs(simd_level, data, case):
         compare_native(lex, batch, reference_scan(lex, batch, errors), errors, what="long TextBatch")
 
 
+_MANY_SINGLES = [chr(0x4E00 + 7 * i) for i in range(40)]  # more one-character words than the 64-slot table takes
+_WIDE = ["法" + chr(0x6000 + i) for i in range(20)] + ["法" + chr(0x6000 + i) + "功" for i in range(0, 20, 3)]
+
+
+@pytest.mark.parametrize("singles", [3, 24, 40])
+@settings(max_examples=25)
+@given(data=st.data())
+def test_native_equals_reference_filters_and_wide_nodes(simd_level, singles, data):
+    """Lexicons of 3, 24 and 40 one-character words (the one-gather candidate filter takes up to 24;
+    40 fall back to the two-gather filter), a node with 20 children (looked up by hash, not by scan)
+    and astral words, in long documents made of those characters."""
+    words = _MANY_SINGLES[:singles] + _WIDE + ["\U00020000\U00020001", "\U00020002"]
+    lex = Lexicon([("a" if i % 2 else "b", w) for i, w in enumerate(words)])
+    alphabet = st.sampled_from(_MANY_SINGLES + ["法", "功", "\U00020000", "\U00020001", "\U00020002", "x", "。"]
+                               + [chr(0x6000 + i) for i in range(22)])
+    docs = data.draw(st.lists(st.lists(alphabet, min_size=0, max_size=400).map("".join), min_size=1, max_size=4))
+    compare_native(lex, docs, reference_scan(lex, docs), what="filters and wide nodes")
+
+
 @settings(max_examples=100)
 @given(case=lexicon_and_docs(surrogates=False))
 def test_counts_equal_pyahocorasick(case):

@@ -279,8 +279,11 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
         cp = _mm512_mask_add_epi32(cp, up, cp, _mm512_set1_epi32(32));
       }
       const __mmask16 live = static_cast<__mmask16>(n - j >= 16 ? 0xFFFF : (1u << (n - j)) - 1);
-      const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
-      const __mmask16 keep = _mm512_mask_testn_epi32_mask(live, flags, dropv);
+      __mmask16 keep = live;
+      if (drop) {  // the flag gather is the costliest step: only when something may be dropped
+        const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
+        keep = _mm512_mask_testn_epi32_mask(live, flags, dropv);
+      }
       // Compress in a register and store all 16 lanes: the memory form of
       // vpcompressd is microcoded and very slow on some cores (Zen 4). The caller
       // leaves 16 values of slack past the output.

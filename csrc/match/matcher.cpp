@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "../common/cpu.h"
+#include "../dedup/xxh64.h"
 
 namespace ce::match {
 
@@ -12,12 +13,13 @@ namespace ce::match {
 namespace avx512 {
 size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* fs, const uint32_t* bigram,
                   bool astral_first, uint32_t* out);
+size_t candidates_bloom(const uint32_t* c, size_t from, size_t to, const uint32_t* bigram, const uint32_t* singles64,
+                        uint32_t mult, uint32_t* out);
 }
 #endif
 
 namespace {
 
-constexpr int kBigramBits = 20;  // 2^20-bit Bloom filter: 128 KiB, stays in L2
 
 inline bool alnum(uint32_t c) { return (c - '0' < 10u) | ((c | 0x20) - 'a' < 26u); }
 inline uint64_t edge_key(int32_t node, uint32_t cp) { return ((static_cast<uint64_t>(node) << 21) | cp) + 1; }
@@ -77,6 +79,60 @@ Matcher::Matcher(const std::vector<uint32_t>& cps, const std::vector<int64_t>& o
     }
     if (len >= 2) set_bit(bigram_, bigram_hash(c[0], c[1]));
   }
+  // The edge table was sized for the worst case (one edge per word character):
+  // shrink it to twice the edges, so that it stays in cache.
+  {
+    size_t want = 1024;
+    while (want < 2 * static_cast<size_t>(nodes_)) want *= 2;
+    if (want < edges_.size()) {
+      std::vector<Edge> old(want, Edge{0, -1});
+      old.swap(edges_);
+      for (const Edge& e : old)
+        if (e.key) add_edge(e.key, e.child);
+    }
+  }
+  // The walk's node array: children grouped by parent, in code point order.
+  std::vector<std::pair<uint64_t, int32_t>> kids;  // (key - 1 = parent << 21 | cp, child)
+  for (const Edge& e : edges_)
+    if (e.key) kids.emplace_back(e.key - 1, e.child);
+  std::sort(kids.begin(), kids.end());
+  node_.assign(static_cast<size_t>(nodes_), Node{});
+  for (int32_t v = 0; v < nodes_; ++v)
+    node_[static_cast<size_t>(v)].info =
+        ((terminal_[static_cast<size_t>(v)] + 1) << 1) | (leaf_[static_cast<size_t>(v)] ? 1 : 0);
+  for (size_t a = 0; a < kids.size();) {
+    const uint64_t parent = kids[a].first >> 21;
+    size_t b = a;
+    while (b < kids.size() && (kids[b].first >> 21) == parent) ++b;
+    Node& nd = node_[static_cast<size_t>(parent)];
+    nd.cp1 = static_cast<uint32_t>(kids[a].first & 0x1FFFFF), nd.child1 = kids[a].second;
+    if (b - a > kScanMax) {
+      nd.more = kHashed;
+    } else if (b - a > 1) {
+      nd.more = static_cast<uint32_t>(more_.size() + 1);
+      for (size_t k = a + 1; k < b; ++k) more_.emplace_back(static_cast<uint32_t>(kids[k].first & 0x1FFFFF), kids[k].second);
+      more_.emplace_back(kNone, -1);
+    }
+    a = b;
+  }
+  // One-character words in a 64-slot table without collisions (the one-gather
+  // filter); a multiplier is searched for, and many such words keep the older filter.
+  std::vector<uint32_t> singles;
+  for (size_t w = 0; w < nw; ++w)
+    if (offsets[w + 1] - offsets[w] == 1) singles.push_back(cps[static_cast<size_t>(offsets[w])]);
+  if (singles.size() <= 24) {
+    for (uint32_t t = 0; t < 200000 && !single_mult_; ++t) {
+      const uint32_t mult = static_cast<uint32_t>(xxh::mix64(t)) | 1u;
+      singles64_.fill(0xFFFFFFFFu);  // never a code point
+      bool ok = true;
+      for (uint32_t cp : singles) {
+        uint32_t& slot = singles64_[(cp * mult) >> 26];
+        if (slot != 0xFFFFFFFFu) ok = false;
+        slot = cp;
+      }
+      if (ok) single_mult_ = mult;
+    }
+  }
   fs_.assign(0x10000 / 16, 0);
   for (uint32_t cp = 0; cp <= 0xFFFF; ++cp)
     fs_[cp >> 4] |= ((test_bit(first_, cp) ? 1u : 0u) | (test_bit(single_, cp) ? 2u : 0u)) << ((cp & 15) * 2);
@@ -105,7 +161,6 @@ void Matcher::add_edge(uint64_t key, int32_t child) {
 }
 
 int32_t Matcher::child(int32_t node, uint32_t cp) const noexcept {
-  if (node == 0 && cp <= 0xFFFF && !root_.empty()) return root_[cp];  // the first step, the most frequent one
   const uint64_t key = edge_key(node, cp);
   const size_t mask = edges_.size() - 1;
   for (size_t s = edge_slot(key, mask);; s = (s + 1) & mask) {
@@ -113,6 +168,15 @@ int32_t Matcher::child(int32_t node, uint32_t cp) const noexcept {
     if (e.key == key) return e.child;
     if (!e.key) return -1;
   }
+}
+
+inline int32_t Matcher::next(const Node& n, uint32_t cp) const noexcept {
+  if (n.cp1 == cp) return n.child1;
+  if (!n.more) return -1;
+  if (n.more == kHashed) return child(static_cast<int32_t>(&n - node_.data()), cp);
+  for (const auto* k = &more_[n.more - 1]; k->first != kNone; ++k)
+    if (k->first == cp) return k->second;
+  return -1;
 }
 
 // Whether a word may start here: its first character starts some word, and it
@@ -125,17 +189,21 @@ inline bool Matcher::candidate(uint32_t c0, uint32_t c1) const noexcept {
 
 template <class Report>
 void Matcher::walk(const uint32_t* c, size_t m, size_t i, Report&& report) const {
-  int32_t node = 0;
-  for (size_t j = i; j < m; ++j) {
-    node = child(node, c[j]);
-    if (node < 0) return;
-    const int32_t w = terminal_[node];
-    if (w >= 0) {
-      const uint8_t a = word_alnum_[w];
+  // The first step, the most frequent one, through a direct table for the BMP.
+  const int32_t first = c[i] <= 0xFFFF ? root_[c[i]] : child(0, c[i]);
+  if (first < 0) return;
+  const Node* nd = &node_[static_cast<size_t>(first)];
+  for (size_t j = i;;) {
+    if (nd->info >> 1) {
+      const int32_t w = (nd->info >> 1) - 1;
+      const uint8_t a = word_alnum_[static_cast<size_t>(w)];
       const bool cut = ((a & 1) && i > 0 && alnum(c[i - 1])) || ((a & 2) && j + 1 < m && alnum(c[j + 1]));
       if (!cut) report(static_cast<int64_t>(i), static_cast<int64_t>(j + 1), w);  // ASCII word boundary rule
     }
-    if (leaf_[static_cast<size_t>(node)]) return;  // no longer word continues here
+    if ((nd->info & 1) || ++j >= m) return;  // a leaf: no longer word continues here
+    const int32_t v = next(*nd, c[j]);
+    if (v < 0) return;
+    nd = &node_[static_cast<size_t>(v)];
   }
 }
 
@@ -146,9 +214,26 @@ void Matcher::each_hit(const uint32_t* c, size_t m, uint32_t* cand, Report&& rep
   if (m > 17 && cpu::active() == cpu::Level::kAvx512) {
     // Positions [0, m - 1) in blocks of 16 (c[i + 1] stays inside the text).
     const size_t upto = (m - 1) / 16 * 16;
-    const size_t k = avx512::candidates(c, 0, upto, fs_.data(), reinterpret_cast<const uint32_t*>(bigram_.data()),
-                                        astral_first_, cand);
-    for (size_t q = 0; q < k; ++q) walk(c, m, cand[q], report);
+    const uint32_t* bloom = reinterpret_cast<const uint32_t*>(bigram_.data());
+    const size_t k = single_mult_ ? avx512::candidates_bloom(c, 0, upto, bloom, singles64_.data(), single_mult_, cand)
+                                  : avx512::candidates(c, 0, upto, fs_.data(), bloom, astral_first_, cand);
+    // A walk's first lookups are dependent cache misses: fetch them a few
+    // candidates ahead, the root entry, then its node, then that node's first child.
+    constexpr size_t kRoot = 12, kNode = 8, kChild = 4;
+    auto root_of = [&](size_t q) { return c[cand[q]] <= 0xFFFF ? root_[c[cand[q]]] : -1; };
+    for (size_t q = 0; q < k; ++q) {
+      if (q + kRoot < k && c[cand[q + kRoot]] <= 0xFFFF) __builtin_prefetch(&root_[c[cand[q + kRoot]]]);
+      if (q + kNode < k) {
+        const int32_t v = root_of(q + kNode);
+        if (v >= 0) __builtin_prefetch(&node_[static_cast<size_t>(v)]);
+      }
+      if (q + kChild < k) {
+        const int32_t v = root_of(q + kChild);
+        if (v >= 0 && node_[static_cast<size_t>(v)].child1 >= 0)
+          __builtin_prefetch(&node_[static_cast<size_t>(node_[static_cast<size_t>(v)].child1)]);
+      }
+      walk(c, m, cand[q], report);
+    }
     i = upto;
   }
 #else

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -12,6 +13,9 @@
 #include "../text/batch.h"
 
 namespace ce::match {
+
+// Bits of the Bloom filter of words' first two code points (shared with the SIMD filter).
+constexpr int kBigramBits = 20;
 
 struct Span {
   int64_t start, end, word;
@@ -43,7 +47,19 @@ class Matcher {
     uint64_t key;  // (node << 21 | code point) + 1; 0 = empty slot
     int32_t child;
   };
+  // The walk's view of a trie node, 16 bytes: its word and leaf flag, its first
+  // child inline (most nodes past the root have one), the others in more_.
+  struct Node {
+    uint32_t cp1 = kNone;  // code point of the first child; kNone: no child
+    int32_t child1 = -1;
+    int32_t info = 0;      // (word id + 1) << 1 | leaf
+    uint32_t more = 0;     // 1 + index in more_ of the other children (sentinel-ended); 0: none;
+                           // kHashed: more than kScanMax children, looked up in edges_
+  };
+  static constexpr uint32_t kNone = 0xFFFFFFFFu, kHashed = 0xFFFFFFFFu;
+  static constexpr size_t kScanMax = 8;
   int32_t child(int32_t node, uint32_t cp) const noexcept;
+  int32_t next(const Node& n, uint32_t cp) const noexcept;  // child of a node past the root, or -1
   void add_edge(uint64_t key, int32_t child);
   bool candidate(uint32_t c0, uint32_t c1) const noexcept;
   template <class Report>
@@ -54,6 +70,8 @@ class Matcher {
   int ncat_;
   std::vector<Edge> edges_;          // open addressing, power-of-two size
   std::vector<int32_t> root_;        // children of the root for BMP code points (-1: none)
+  std::vector<Node> node_;
+  std::vector<std::pair<uint32_t, int32_t>> more_;  // (code point, child) runs ended by (kNone, -1)
   std::vector<int32_t> terminal_;    // per trie node: word id or -1
   std::vector<uint8_t> leaf_;        // per trie node: 1 when it has no children
   std::vector<uint64_t> first_;      // BMP bitmap: a word starts with this code point
@@ -61,6 +79,8 @@ class Matcher {
   std::vector<uint32_t> fs_;         // both of the above, 2 bits per code point (AVX-512 filter)
   std::vector<uint64_t> bigram_;     // Bloom bitmap of the first two code points of longer words
   bool astral_first_ = false;        // a word starts with a code point above U+FFFF
+  std::array<uint32_t, 64> singles64_{};  // one-character words by (cp * single_mult_) >> 26
+  uint32_t single_mult_ = 0;              // 0: no collision-free table (too many such words)
   std::vector<uint64_t> word_cats_;
   std::vector<int32_t> word_len_;
   std::vector<uint8_t> word_alnum_;  // bit 0: first char ASCII alnum; bit 1: last char ASCII alnum

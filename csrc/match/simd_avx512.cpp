@@ -4,10 +4,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "matcher.h"
+
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,bmi,popcnt"))), apply_to = function)
 #else
 #pragma GCC push_options
+// GCC 12's AVX-512 headers trip its own uninitialised-value check (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,bmi,popcnt")
 #endif
 
@@ -45,9 +50,40 @@ size_t candidates(const uint32_t* c, size_t from, size_t to, const uint32_t* fs,
           _mm512_srli_epi32(_mm512_xor_si512(_mm512_mullo_epi32(c0, _mm512_set1_epi32(static_cast<int>(0x9E3779B1u))),
                                              _mm512_mullo_epi32(c1, _mm512_set1_epi32(static_cast<int>(0x85EBCA77u)))),
                             7),
-          _mm512_set1_epi32((1 << 20) - 1));
+          _mm512_set1_epi32((1 << kBigramBits) - 1));
       cand |= s | bits(bigram, h, f & ~s);
     }
+    if (cand) {
+      _mm512_storeu_si512(o, _mm512_maskz_compress_epi32(cand, _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(i)))));
+      o += __builtin_popcount(cand);
+    }
+  }
+  return static_cast<size_t>(o - out);
+}
+
+// The same superset of word starts with one gather instead of two: every
+// position whose bigram passes the Bloom filter, plus every position holding a
+// one-character word, found in a 64-slot collision-free table (singles64, hashed
+// by (c * mult) >> 26) looked up with two in-register permutes.
+size_t candidates_bloom(const uint32_t* c, size_t from, size_t to, const uint32_t* bigram, const uint32_t* singles64,
+                        uint32_t mult, uint32_t* out) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i t0 = _mm512_loadu_si512(singles64), t1 = _mm512_loadu_si512(singles64 + 16);
+  const __m512i t2 = _mm512_loadu_si512(singles64 + 32), t3 = _mm512_loadu_si512(singles64 + 48);
+  const __m512i m = _mm512_set1_epi32(static_cast<int>(mult));
+  uint32_t* o = out;
+  for (size_t i = from; i + 16 <= to; i += 16) {
+    const __m512i c0 = _mm512_loadu_si512(c + i), c1 = _mm512_loadu_si512(c + i + 1);
+    const __m512i h = _mm512_and_si512(
+        _mm512_srli_epi32(_mm512_xor_si512(_mm512_mullo_epi32(c0, _mm512_set1_epi32(static_cast<int>(0x9E3779B1u))),
+                                           _mm512_mullo_epi32(c1, _mm512_set1_epi32(static_cast<int>(0x85EBCA77u)))),
+                          7),
+        _mm512_set1_epi32((1 << kBigramBits) - 1));
+    const __m512i idx = _mm512_srli_epi32(_mm512_mullo_epi32(c0, m), 26);
+    const __m512i lo = _mm512_permutex2var_epi32(t0, idx, t1), hi = _mm512_permutex2var_epi32(t2, idx, t3);
+    const __mmask16 upper = _mm512_test_epi32_mask(idx, _mm512_set1_epi32(32));
+    const __mmask16 single = _mm512_cmpeq_epi32_mask(_mm512_mask_mov_epi32(lo, upper, hi), c0);
+    const __mmask16 cand = single | bits(bigram, h, static_cast<__mmask16>(0xFFFF));
     if (cand) {
       _mm512_storeu_si512(o, _mm512_maskz_compress_epi32(cand, _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(i)))));
       o += __builtin_popcount(cand);
