@@ -51,6 +51,22 @@ def test_normalisation_switches(dd):
     assert dd.MinHasher(fold_width=False, drop_space=False, drop_punct=False).normalize([s]) == ["ＡＢ\u3000cd，e"]
 
 
+@pytest.mark.parametrize("kind", ["latin1", "ucs2", "ucs4"])
+def test_normalisation_of_long_str_of_each_kind(dd, kind):
+    """str of each internal width, longer than the 16-unit SIMD blocks, with a lone surrogate (ill-formed,
+    replaced) past the first blocks: the same text from every implementation, with and without drops."""
+    extra = {"latin1": "ÀÉü\xa0", "ucs2": "南开大学ＡＢ，\u3000", "ucs4": "南\U00020000\U0002A6DF开"}[kind]
+    base = ("Hello, World ABC xyz 0123456789 " + extra) * 3
+    docs = [base, base * 5]
+    if kind != "latin1":
+        docs += [base + "\ud800" + base, base * 2 + "\udfff"]
+    for drops in (True, False):
+        h = dd.MinHasher(drop_space=drops, drop_punct=drops)
+        got = h.normalize(docs)
+        want = R.MinHasher(drop_space=drops, drop_punct=drops).normalize(docs)
+        assert got == want
+
+
 def test_invalid_utf8(dd):
     from corpus_engine.batch import TextBatch
 

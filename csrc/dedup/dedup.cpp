@@ -23,6 +23,9 @@ void xxh64_x8(const uint8_t* base, size_t stride, size_t len, uint64_t seed, uin
 void xxh64_32_x8n(const uint8_t* base, size_t stride, size_t n, uint64_t seed, uint64_t* out);
 size_t window_hashes(const uint32_t* c, size_t w, size_t count, uint64_t seed, uint64_t* out);
 void densify_first(const uint8_t* seq, size_t chunks, const uint8_t* filled, size_t K, uint8_t* first);
+template <class U>
+size_t normalize_ucs(const U* p, size_t n, const uint8_t* table, bool fold_width, bool fold_case, uint8_t drop,
+                     uint32_t* out, uint32_t** out_end);
 const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
                               bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end);
 }
@@ -282,6 +285,22 @@ void for_docs(size_t n, int threads, F&& f) {
 
 }  // namespace
 
+namespace {
+// A Python str's code units (1, 2 or 4 bytes each): SIMD blocks while they are
+// valid code points, then the scalar path.
+template <class U>
+uint32_t* normalize_ucs_doc(const U* p, size_t n, const CharTable& t, const NormOptions& o, uint32_t* out) {
+  size_t i = 0;
+#ifdef CE_ENABLE_SIMD
+  if (cpu::active() == cpu::Level::kAvx512 && n >= 16) {
+    const uint8_t drop = static_cast<uint8_t>((o.drop_space ? kSpace : 0) | (o.drop_punct ? kPunctuation : 0));
+    i = avx512::normalize_ucs<U>(p, n, t.data(), o.fold_width, o.fold_case, drop, out, &out);
+  }
+#endif
+  return normalize_impl<text::UcsUnit<U>>(p + i, p + n, t, o, out);
+}
+}  // namespace
+
 size_t normalize_into(const DocIn& d, const CharTable& t, const NormOptions& o, uint32_t* begin) {
   uint32_t* end;
   switch (d.kind) {
@@ -302,21 +321,15 @@ size_t normalize_into(const DocIn& d, const CharTable& t, const NormOptions& o, 
       end = normalize_impl<text::Utf8Unit>(p, e, t, o, o_);
       break;
     }
-    case 1: {
-      const auto* p = static_cast<const uint8_t*>(d.p);
-      end = normalize_impl<text::UcsUnit<uint8_t>>(p, p + d.n, t, o, begin);
+    case 1:
+      end = normalize_ucs_doc(static_cast<const uint8_t*>(d.p), static_cast<size_t>(d.n), t, o, begin);
       break;
-    }
-    case 2: {
-      const auto* p = static_cast<const uint16_t*>(d.p);
-      end = normalize_impl<text::UcsUnit<uint16_t>>(p, p + d.n, t, o, begin);
+    case 2:
+      end = normalize_ucs_doc(static_cast<const uint16_t*>(d.p), static_cast<size_t>(d.n), t, o, begin);
       break;
-    }
-    default: {
-      const auto* p = static_cast<const uint32_t*>(d.p);
-      end = normalize_impl<text::UcsUnit<uint32_t>>(p, p + d.n, t, o, begin);
+    default:
+      end = normalize_ucs_doc(static_cast<const uint32_t*>(d.p), static_cast<size_t>(d.n), t, o, begin);
       break;
-    }
   }
   return static_cast<size_t>(end - begin);
 }

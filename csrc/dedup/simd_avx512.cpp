@@ -228,6 +228,62 @@ void densify_first(const uint8_t* seq, size_t chunks, const uint8_t* filled, siz
   }
 }
 
+namespace {
+// Folds 16 code points, drops the flagged ones and stores the rest at out
+// (compressed in a register and stored whole: the memory form of vpcompressd is
+// microcoded and very slow on some cores, Zen 4; out needs 16 values of slack).
+inline uint32_t* fold_keep_store(__m512i cp, __mmask16 live, const uint8_t* table, bool fold_width, bool fold_case,
+                                 uint8_t drop, uint32_t* out) {
+  if (fold_width) {
+    const __mmask16 fw = _mm512_cmple_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32(0xFF01)), _mm512_set1_epi32(0xFF5E - 0xFF01));
+    cp = _mm512_mask_sub_epi32(cp, fw, cp, _mm512_set1_epi32(0xFEE0));
+    cp = _mm512_mask_mov_epi32(cp, _mm512_cmpeq_epi32_mask(cp, _mm512_set1_epi32(0x3000)), _mm512_set1_epi32(0x20));
+  }
+  if (fold_case) {
+    const __mmask16 up = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32('A')), _mm512_set1_epi32(26));
+    cp = _mm512_mask_add_epi32(cp, up, cp, _mm512_set1_epi32(32));
+  }
+  __mmask16 keep = live;
+  if (drop) {  // the flag gather is the costliest step: only when something may be dropped
+    const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
+    keep = _mm512_mask_testn_epi32_mask(live, flags, _mm512_set1_epi32(drop));
+  }
+  _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(keep, cp));
+  return out + __builtin_popcount(keep);
+}
+}  // namespace
+
+// Normalises the code units [p, p + n) of a Python str (1, 2 or 4 bytes per
+// code point) into out, 16 at a time, up to the first block holding a lone
+// surrogate or a value past U+10FFFF; returns how many units it consumed (the
+// scalar path takes the rest), *out_end the end of the output.
+template <class U>
+size_t normalize_ucs(const U* p, size_t n, const uint8_t* table, bool fold_width, bool fold_case, uint8_t drop,
+                     uint32_t* out, uint32_t** out_end) {
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m512i cp;
+    if constexpr (sizeof(U) == 1) {
+      cp = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+    } else if constexpr (sizeof(U) == 2) {
+      cp = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)));
+    } else {
+      cp = _mm512_loadu_si512(p + i);
+    }
+    if constexpr (sizeof(U) > 1) {
+      const __mmask16 bad = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32(0xD800)), _mm512_set1_epi32(0x800)) |
+                            _mm512_cmpgt_epu32_mask(cp, _mm512_set1_epi32(0x10FFFF));
+      if (bad) break;
+    }
+    out = fold_keep_store(cp, 0xFFFF, table, fold_width, fold_case, drop, out);
+  }
+  *out_end = out;
+  return i;
+}
+template size_t normalize_ucs<uint8_t>(const uint8_t*, size_t, const uint8_t*, bool, bool, uint8_t, uint32_t*, uint32_t**);
+template size_t normalize_ucs<uint16_t>(const uint16_t*, size_t, const uint8_t*, bool, bool, uint8_t, uint32_t*, uint32_t**);
+template size_t normalize_ucs<uint32_t>(const uint32_t*, size_t, const uint8_t*, bool, bool, uint8_t, uint32_t*, uint32_t**);
+
 // Normalises UTF-8 [p, e) into out, 64 input bytes at a time, validating each
 // block as it goes, as long as blocks hold 1- to 3-byte characters only; returns
 // where it stopped in the input (a character boundary), *out_end the end of the
@@ -241,7 +297,6 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
   Validator val;
   const __m512i c80 = _mm512_set1_epi8(static_cast<char>(0x80)), cC0 = _mm512_set1_epi8(static_cast<char>(0xC0));
   const __m512i x3F = _mm512_set1_epi32(0x3F);
-  const __m512i dropv = _mm512_set1_epi32(drop);
   while (e - p >= 67) {
     const __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 1), v2 = _mm512_loadu_si512(p + 2);
     const uint64_t lead = _mm512_cmpneq_epi8_mask(_mm512_and_si512(v0, cC0), c80);
@@ -268,27 +323,9 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
       const __m512i cp3 = _mm512_or_si512(
           _mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(x0, _mm512_set1_epi32(0x0F)), 12), _mm512_slli_epi32(t1, 6)),
           t2);
-      __m512i cp = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(cp3, is2, cp2), is1, x0);
-      if (fold_width) {
-        const __mmask16 fw = _mm512_cmple_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32(0xFF01)), _mm512_set1_epi32(0xFF5E - 0xFF01));
-        cp = _mm512_mask_sub_epi32(cp, fw, cp, _mm512_set1_epi32(0xFEE0));
-        cp = _mm512_mask_mov_epi32(cp, _mm512_cmpeq_epi32_mask(cp, _mm512_set1_epi32(0x3000)), _mm512_set1_epi32(0x20));
-      }
-      if (fold_case) {
-        const __mmask16 up = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32('A')), _mm512_set1_epi32(26));
-        cp = _mm512_mask_add_epi32(cp, up, cp, _mm512_set1_epi32(32));
-      }
+      const __m512i cp = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(cp3, is2, cp2), is1, x0);
       const __mmask16 live = static_cast<__mmask16>(n - j >= 16 ? 0xFFFF : (1u << (n - j)) - 1);
-      __mmask16 keep = live;
-      if (drop) {  // the flag gather is the costliest step: only when something may be dropped
-        const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
-        keep = _mm512_mask_testn_epi32_mask(live, flags, dropv);
-      }
-      // Compress in a register and store all 16 lanes: the memory form of
-      // vpcompressd is microcoded and very slow on some cores (Zen 4). The caller
-      // leaves 16 values of slack past the output.
-      _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(keep, cp));
-      out += __builtin_popcount(keep);
+      out = fold_keep_store(cp, live, table, fold_width, fold_case, drop, out);
     }
     p += 64;  // blocks are contiguous: a character begun in this block is not a lead byte in the next
   }
