@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "xxh64.h"
 
@@ -232,24 +233,33 @@ namespace {
 // Folds 16 code points, drops the flagged ones and stores the rest at out
 // (compressed in a register and stored whole: the memory form of vpcompressd is
 // microcoded and very slow on some cores, Zen 4; out needs 16 values of slack).
-inline uint32_t* fold_keep_store(__m512i cp, __mmask16 live, const uint8_t* table, bool fold_width, bool fold_case,
-                                 uint8_t drop, uint32_t* out) {
-  if (fold_width) {
+template <bool kFoldWidth, bool kFoldCase, bool kDrop>
+inline uint32_t* fold_keep_store(__m512i cp, __mmask16 live, const uint8_t* table, uint8_t drop, uint32_t* out) {
+  if constexpr (kFoldWidth) {
     const __mmask16 fw = _mm512_cmple_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32(0xFF01)), _mm512_set1_epi32(0xFF5E - 0xFF01));
     cp = _mm512_mask_sub_epi32(cp, fw, cp, _mm512_set1_epi32(0xFEE0));
     cp = _mm512_mask_mov_epi32(cp, _mm512_cmpeq_epi32_mask(cp, _mm512_set1_epi32(0x3000)), _mm512_set1_epi32(0x20));
   }
-  if (fold_case) {
+  if constexpr (kFoldCase) {
     const __mmask16 up = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(cp, _mm512_set1_epi32('A')), _mm512_set1_epi32(26));
     cp = _mm512_mask_add_epi32(cp, up, cp, _mm512_set1_epi32(32));
   }
   __mmask16 keep = live;
-  if (drop) {  // the flag gather is the costliest step: only when something may be dropped
+  if constexpr (kDrop) {  // the flag gather is the costliest step: only when something may be dropped
     const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, cp, table, 1);
     keep = _mm512_mask_testn_epi32_mask(live, flags, _mm512_set1_epi32(drop));
   }
   _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(keep, cp));
   return out + __builtin_popcount(keep);
+}
+
+// Calls fn(std::integral_constant<bool, ...> x 3) for the run-time flags: the
+// block loops are compiled once per combination, without branches or reloads.
+template <class Fn>
+auto with_flags(bool fold_width, bool fold_case, bool drop, Fn&& fn) {
+  auto last = [&](auto a, auto b) { return drop ? fn(a, b, std::true_type{}) : fn(a, b, std::false_type{}); };
+  auto mid = [&](auto a) { return fold_case ? last(a, std::true_type{}) : last(a, std::false_type{}); };
+  return fold_width ? mid(std::true_type{}) : mid(std::false_type{});
 }
 }  // namespace
 
@@ -257,9 +267,9 @@ inline uint32_t* fold_keep_store(__m512i cp, __mmask16 live, const uint8_t* tabl
 // code point) into out, 16 at a time, up to the first block holding a lone
 // surrogate or a value past U+10FFFF; returns how many units it consumed (the
 // scalar path takes the rest), *out_end the end of the output.
-template <class U>
-size_t normalize_ucs(const U* p, size_t n, const uint8_t* table, bool fold_width, bool fold_case, uint8_t drop,
-                     uint32_t* out, uint32_t** out_end) {
+template <class U, bool kFoldWidth, bool kFoldCase, bool kDrop>
+static size_t normalize_ucs_t(const U* p, size_t n, const uint8_t* table, uint8_t drop, uint32_t* out,
+                              uint32_t** out_end) {
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     __m512i cp;
@@ -275,10 +285,18 @@ size_t normalize_ucs(const U* p, size_t n, const uint8_t* table, bool fold_width
                             _mm512_cmpgt_epu32_mask(cp, _mm512_set1_epi32(0x10FFFF));
       if (bad) break;
     }
-    out = fold_keep_store(cp, 0xFFFF, table, fold_width, fold_case, drop, out);
+    out = fold_keep_store<kFoldWidth, kFoldCase, kDrop>(cp, 0xFFFF, table, drop, out);
   }
   *out_end = out;
   return i;
+}
+template <class U>
+size_t normalize_ucs(const U* p, size_t n, const uint8_t* table, bool fold_width, bool fold_case, uint8_t drop,
+                     uint32_t* out, uint32_t** out_end) {
+  return with_flags(fold_width, fold_case, drop != 0, [&](auto fw, auto fc, auto dr) {
+    return normalize_ucs_t<U, decltype(fw)::value, decltype(fc)::value, decltype(dr)::value>(p, n, table, drop, out,
+                                                                                             out_end);
+  });
 }
 template size_t normalize_ucs<uint8_t>(const uint8_t*, size_t, const uint8_t*, bool, bool, uint8_t, uint32_t*, uint32_t**);
 template size_t normalize_ucs<uint16_t>(const uint16_t*, size_t, const uint8_t*, bool, bool, uint8_t, uint32_t*, uint32_t**);
@@ -292,8 +310,9 @@ template size_t normalize_ucs<uint32_t>(const uint32_t*, size_t, const uint8_t*,
 // the two bytes after each, widen to 16 lanes of 32 bits, decode, fold, look up
 // the drop flags (gather), and compress-store the kept ones. out needs room for
 // 16 values past the last one written.
-const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
-                              bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end) {
+template <bool kFoldWidth, bool kFoldCase, bool kDrop>
+static const uint8_t* normalize_utf8_t(const uint8_t* p, const uint8_t* e, const uint8_t* table, uint8_t drop,
+                                       uint32_t* out, uint32_t** out_end) {
   Validator val;
   const __m512i c80 = _mm512_set1_epi8(static_cast<char>(0x80)), cC0 = _mm512_set1_epi8(static_cast<char>(0xC0));
   const __m512i x3F = _mm512_set1_epi32(0x3F);
@@ -325,7 +344,7 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
           t2);
       const __m512i cp = _mm512_mask_mov_epi32(_mm512_mask_mov_epi32(cp3, is2, cp2), is1, x0);
       const __mmask16 live = static_cast<__mmask16>(n - j >= 16 ? 0xFFFF : (1u << (n - j)) - 1);
-      out = fold_keep_store(cp, live, table, fold_width, fold_case, drop, out);
+      out = fold_keep_store<kFoldWidth, kFoldCase, kDrop>(cp, live, table, drop, out);
     }
     p += 64;  // blocks are contiguous: a character begun in this block is not a lead byte in the next
   }
@@ -336,6 +355,14 @@ const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t*
   while (p < e && (*p & 0xC0) == 0x80) ++p;
   *out_end = out;
   return p;
+}
+
+const uint8_t* normalize_utf8(const uint8_t* p, const uint8_t* e, const uint8_t* table, bool fold_width,
+                              bool fold_case, uint8_t drop, uint32_t* out, uint32_t** out_end) {
+  return with_flags(fold_width, fold_case, drop != 0, [&](auto fw, auto fc, auto dr) {
+    return normalize_utf8_t<decltype(fw)::value, decltype(fc)::value, decltype(dr)::value>(p, e, table, drop, out,
+                                                                                          out_end);
+  });
 }
 
 }  // namespace ce::dedup::avx512
