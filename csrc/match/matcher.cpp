@@ -1,6 +1,7 @@
 #include "matcher.h"
 
 #include <algorithm>
+#include <climits>
 #include <memory>
 #include <stdexcept>
 
@@ -115,6 +116,32 @@ Matcher::Matcher(const std::vector<uint32_t>& cps, const std::vector<int64_t>& o
     }
     a = b;
   }
+  // Two-character prefixes: every child of every child of the root.
+  std::vector<std::pair<uint64_t, int32_t>> two;  // (pair key, node)
+  for (const auto& k : kids) {
+    if ((k.first >> 21) != 0) continue;
+    const uint32_t c0 = static_cast<uint32_t>(k.first & 0x1FFFFF);
+    const int32_t a = k.second;
+    const Node& na = node_[static_cast<size_t>(a)];
+    if (na.cp1 == kNone) continue;
+    two.emplace_back(pair_key(c0, na.cp1), na.child1);
+    if (na.more == kHashed) {  // a wide node: its children are a run of the sorted list
+      const uint64_t lo = static_cast<uint64_t>(a) << 21;
+      auto it = std::lower_bound(kids.begin(), kids.end(), std::make_pair(lo, INT32_MIN));
+      for (++it; it != kids.end() && (it->first >> 21) == static_cast<uint64_t>(a); ++it)  // the first is inline
+        two.emplace_back(pair_key(c0, static_cast<uint32_t>(it->first & 0x1FFFFF)), it->second);
+    } else if (na.more) {
+      for (const auto* x = &more_[na.more - 1]; x->first != kNone; ++x) two.emplace_back(pair_key(c0, x->first), x->second);
+    }
+  }
+  size_t pcap = 1024;
+  while (pcap < two.size() + two.size() / 2) pcap *= 2;
+  pairs_.assign(pcap, Pair{});
+  for (const auto& [key, v] : two) {
+    size_t slot = pair_slot(key);
+    while (pairs_[slot].key) slot = (slot + 1) & (pcap - 1);
+    pairs_[slot].key = key, pairs_[slot].index = v, pairs_[slot].node = node_[static_cast<size_t>(v)];
+  }
   // One-character words in a 64-slot table without collisions (the one-gather
   // filter); a multiplier is searched for, and many such words keep the older filter.
   std::vector<uint32_t> singles;
@@ -170,13 +197,22 @@ int32_t Matcher::child(int32_t node, uint32_t cp) const noexcept {
   }
 }
 
-inline int32_t Matcher::next(const Node& n, uint32_t cp) const noexcept {
+inline int32_t Matcher::next(int32_t v, const Node& n, uint32_t cp) const noexcept {
   if (n.cp1 == cp) return n.child1;
   if (!n.more) return -1;
-  if (n.more == kHashed) return child(static_cast<int32_t>(&n - node_.data()), cp);
+  if (n.more == kHashed) return child(v, cp);
   for (const auto* k = &more_[n.more - 1]; k->first != kNone; ++k)
     if (k->first == cp) return k->second;
   return -1;
+}
+
+inline const Matcher::Pair* Matcher::pair(uint32_t c0, uint32_t c1) const noexcept {
+  const uint64_t key = pair_key(c0, c1);
+  for (size_t s = pair_slot(key);; s = (s + 1) & (pairs_.size() - 1)) {
+    const Pair& e = pairs_[s];
+    if (e.key == key) return &e;
+    if (!e.key) return nullptr;
+  }
 }
 
 // Whether a word may start here: its first character starts some word, and it
@@ -189,11 +225,21 @@ inline bool Matcher::candidate(uint32_t c0, uint32_t c1) const noexcept {
 
 template <class Report>
 void Matcher::walk(const uint32_t* c, size_t m, size_t i, Report&& report) const {
-  // The first step, the most frequent one, through a direct table for the BMP.
-  const int32_t first = c[i] <= 0xFFFF ? root_[c[i]] : child(0, c[i]);
-  if (first < 0) return;
-  const Node* nd = &node_[static_cast<size_t>(first)];
-  for (size_t j = i;;) {
+  const uint32_t c0 = c[i];
+  const Node* nd;
+  int32_t v;
+  size_t j = i;
+  if (c0 <= 0xFFFF && !test_bit(single_, c0)) {  // no one-character word: two steps at once
+    if (i + 1 >= m) return;
+    const Pair* p = pair(c0, c[i + 1]);
+    if (!p) return;
+    nd = &p->node, v = p->index, j = i + 1;
+  } else {
+    v = c0 <= 0xFFFF ? root_[c0] : child(0, c0);
+    if (v < 0) return;
+    nd = &node_[static_cast<size_t>(v)];
+  }
+  for (;;) {
     if (nd->info >> 1) {
       const int32_t w = (nd->info >> 1) - 1;
       const uint8_t a = word_alnum_[static_cast<size_t>(w)];
@@ -201,7 +247,7 @@ void Matcher::walk(const uint32_t* c, size_t m, size_t i, Report&& report) const
       if (!cut) report(static_cast<int64_t>(i), static_cast<int64_t>(j + 1), w);  // ASCII word boundary rule
     }
     if ((nd->info & 1) || ++j >= m) return;  // a leaf: no longer word continues here
-    const int32_t v = next(*nd, c[j]);
+    v = next(v, *nd, c[j]);
     if (v < 0) return;
     nd = &node_[static_cast<size_t>(v)];
   }
@@ -217,20 +263,14 @@ void Matcher::each_hit(const uint32_t* c, size_t m, uint32_t* cand, Report&& rep
     const uint32_t* bloom = reinterpret_cast<const uint32_t*>(bigram_.data());
     const size_t k = single_mult_ ? avx512::candidates_bloom(c, 0, upto, bloom, singles64_.data(), single_mult_, cand)
                                   : avx512::candidates(c, 0, upto, fs_.data(), bloom, astral_first_, cand);
-    // A walk's first lookups are dependent cache misses: fetch them a few
-    // candidates ahead, the root entry, then its node, then that node's first child.
-    constexpr size_t kRoot = 12, kNode = 8, kChild = 4;
-    auto root_of = [&](size_t q) { return c[cand[q]] <= 0xFFFF ? root_[c[cand[q]]] : -1; };
+    // A walk's first lookup (the pair table) depends on the text only: fetch it
+    // a few candidates ahead, from the first candidate on.
+    constexpr size_t kAhead = 6;
+    for (size_t q = 0; q < std::min(k, kAhead); ++q) __builtin_prefetch(&pairs_[pair_slot(pair_key(c[cand[q]], c[cand[q] + 1]))]);
     for (size_t q = 0; q < k; ++q) {
-      if (q + kRoot < k && c[cand[q + kRoot]] <= 0xFFFF) __builtin_prefetch(&root_[c[cand[q + kRoot]]]);
-      if (q + kNode < k) {
-        const int32_t v = root_of(q + kNode);
-        if (v >= 0) __builtin_prefetch(&node_[static_cast<size_t>(v)]);
-      }
-      if (q + kChild < k) {
-        const int32_t v = root_of(q + kChild);
-        if (v >= 0 && node_[static_cast<size_t>(v)].child1 >= 0)
-          __builtin_prefetch(&node_[static_cast<size_t>(node_[static_cast<size_t>(v)].child1)]);
+      if (q + kAhead < k) {
+        const uint32_t at = cand[q + kAhead];
+        __builtin_prefetch(&pairs_[pair_slot(pair_key(c[at], c[at + 1]))]);
       }
       walk(c, m, cand[q], report);
     }

@@ -59,7 +59,19 @@ class Matcher {
   static constexpr uint32_t kNone = 0xFFFFFFFFu, kHashed = 0xFFFFFFFFu;
   static constexpr size_t kScanMax = 8;
   int32_t child(int32_t node, uint32_t cp) const noexcept;
-  int32_t next(const Node& n, uint32_t cp) const noexcept;  // child of a node past the root, or -1
+  int32_t next(int32_t v, const Node& n, uint32_t cp) const noexcept;  // child of node v (= n) past the root, or -1
+  // The nodes two characters deep, keyed by those characters: a walk that starts
+  // where no one-character word is takes its first two steps in one lookup.
+  struct Pair {
+    uint64_t key = 0;  // (c0 << 21 | c1) + 1; 0 = empty slot
+    int32_t index = -1;
+    Node node;
+  };
+  static uint64_t pair_key(uint32_t c0, uint32_t c1) { return ((static_cast<uint64_t>(c0) << 21) | c1) + 1; }
+  size_t pair_slot(uint64_t key) const noexcept {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 20) & (pairs_.size() - 1);
+  }
+  const Pair* pair(uint32_t c0, uint32_t c1) const noexcept;
   void add_edge(uint64_t key, int32_t child);
   bool candidate(uint32_t c0, uint32_t c1) const noexcept;
   template <class Report>
@@ -71,6 +83,7 @@ class Matcher {
   std::vector<Edge> edges_;          // open addressing, power-of-two size
   std::vector<int32_t> root_;        // children of the root for BMP code points (-1: none)
   std::vector<Node> node_;
+  std::vector<Pair> pairs_;  // open addressing, power-of-two size
   std::vector<std::pair<uint32_t, int32_t>> more_;  // (code point, child) runs ended by (kNone, -1)
   std::vector<int32_t> terminal_;    // per trie node: word id or -1
   std::vector<uint8_t> leaf_;        // per trie node: 1 when it has no children
