@@ -104,6 +104,28 @@ def test_jsonl_odd_values(tmp_path):
     assert d.text == "lone \ufffd surrogate"
 
 
+@pytest.mark.parametrize("name", ["copy.jsonl", "copy.jsonl.gz", "copy.jsonl.zst"])
+def test_jsonl_encoded_lines_copy_without_parsing(tmp_path, name):
+    """write_encoded takes the lines of another JSONL file as they are: the copy is byte-identical."""
+    from corpus_engine.io.rows import open_binary
+
+    src = tmp_path / "src.jsonl"
+    with JsonlWriter(src) as w:
+        for d in DOCS:
+            w.write(d)
+    with open_binary(src) as fh:
+        lines = fh.read().splitlines(keepends=True)
+    assert len(lines) == len(DOCS)
+    with JsonlWriter(tmp_path / name) as w:
+        w.write_encoded(lines)
+        assert w.rows == len(DOCS)
+    with open_binary(tmp_path / name) as fh:
+        assert fh.read() == src.read_bytes()
+    with JsonlWriter(tmp_path / "bad.jsonl") as w:
+        with pytest.raises(ValueError, match="newline"):
+            w.write_encoded([b'{"a":1}'])
+
+
 def test_parquet_round_trip_inferred_and_explicit(tmp_path):
     p = tmp_path / "docs.parquet"
     with ParquetWriter(p) as w:

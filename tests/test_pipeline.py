@@ -226,6 +226,30 @@ def test_rule_stages_match_the_ground_truth_exactly(tmp_path, synth_dir):
     assert len(set(got.values())) >= 7  # every stage removed something
 
 
+def test_last_pass_copies_kept_lines_like_the_row_path(tmp_path, synth_dir):
+    """The last pass copies kept JSONL lines unparsed (using shards/*/kept_ordinals.npy); a shard
+    without that file (written by an older version) goes through the parsing path: same output."""
+    import shutil
+
+    a = tmp_path / "a"
+    LocalExecutor(default_recipe(), a, progress=False).run([str(synth_dir)])
+    global_removed = [r for f in sorted((a / "final").glob("*.removed.jsonl.zst")) for r in read_rows(f)]
+    assert global_removed, "the synth set should hold duplicates across files"
+    shard_kept = [r for f in sorted((a / "shards").glob("*/kept.jsonl.zst")) for r in read_rows(f)]
+    gone = {r["id"] for r in global_removed}
+    assert _final_rows(a) == [r for r in shard_kept if r["id"] not in gone]
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    shutil.rmtree(b / "final")
+    (b / "stats.json").unlink()
+    for f in (b / "shards").glob("*/kept_ordinals.npy"):
+        f.unlink()
+    LocalExecutor(default_recipe(), b, progress=False).run([str(synth_dir)])
+    assert _snapshot(a) == _snapshot(b)
+    for f in sorted((a / "final").glob("*.jsonl.zst")):
+        assert f.read_bytes() == (b / "final" / f.name).read_bytes(), f.name
+
+
 def test_parquet_output_holds_the_same_corpus(tmp_path):
     from corpus_engine.synthetic import synthesize
 

@@ -234,6 +234,20 @@ class JsonlWriter(_AtomicFile):
         if self._buf_bytes >= _FLUSH_BYTES:
             self._flush()
 
+    def write_encoded(self, lines: Iterable[bytes]) -> None:
+        """Writes rows already encoded as JSON lines (each ending in a newline), e.g. lines of
+        another JSONL file copied without parsing them."""
+        if self.closed:
+            raise ValueError(f"write to a closed writer ({self.path})")
+        for line in lines:
+            if not line.endswith(b"\n"):
+                raise ValueError("an encoded row must end with a newline")
+            self._buf.append(line)
+            self._buf_bytes += len(line)
+            self.rows += 1
+        if self._buf_bytes >= _FLUSH_BYTES:
+            self._flush()
+
     def _flush(self) -> None:
         if self._buf:
             self._out.write(b"".join(self._buf))

@@ -7,6 +7,7 @@ Layout of the output folder::
     shards/<shard>/removed.jsonl.zst  documents removed, with stage and reason (and text)
     shards/<shard>/quarantine.jsonl   records that could not be read, with the reason
     shards/<shard>/stats.json         per-stage counts and timings of the shard
+    shards/<shard>/kept_ordinals.npy  each kept row's ordinal in its input (its global dedup id)
     shards/<shard>/DONE               written last: the shard is complete
     dedup/                            the out-of-core global dedup (GlobalDeduplicator)
     final/<shard>.jsonl.zst           the corpus: kept documents minus global duplicates
@@ -22,6 +23,7 @@ kept + removed + quarantined (+ skipped non-document records such as warcinfo).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import multiprocessing as mp
@@ -31,7 +33,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 
@@ -94,15 +96,27 @@ def _writer(path: Path, recipe, intermediate: bool = False):
     return JsonlWriter(path, compression={"jsonl": None, "jsonl.gz": "gzip", "jsonl.zst": "zstd"}[fmt], level=level)
 
 
-def _doc_row(doc_id: str, text: str, meta: Dict[str, Any], stats: Dict[str, Any]) -> Dict[str, Any]:
-    row = {"id": doc_id, "url": meta.get("url"), "date": meta.get("date"), "text": text}
-    for k, v in meta.items():
-        if k not in row and v is not None:
-            row[k] = v
-    for k, v in stats.items():
-        v = v.item() if hasattr(v, "item") else v
-        row[k] = None if isinstance(v, float) and v != v else v  # NaN is not JSON: null
-    return row
+def _column_values(col) -> List[Any]:
+    """A stats column as Python values for JSON (NumPy scalars unwrapped, NaN as null)."""
+    if isinstance(col, np.ndarray) and col.dtype != object:
+        vals = col.tolist()
+    else:
+        vals = [v.item() if hasattr(v, "item") else v for v in col]
+    return [None if isinstance(v, float) and v != v else v for v in vals]
+
+
+def _doc_rows(batch: Batch) -> Iterator[Dict[str, Any]]:
+    """The output rows of a batch: id, url, date, text, the other metadata, then the stats columns."""
+    cols = {k: _column_values(v) for k, v in batch.stats.items() if k != "dup_of"}
+    for i in range(len(batch)):
+        meta = batch.meta[i]
+        row = {"id": batch.ids[i], "url": meta.get("url"), "date": meta.get("date"), "text": batch.texts[i]}
+        for k, v in meta.items():
+            if k not in row and v is not None:
+                row[k] = v
+        for k, v in cols.items():
+            row[k] = v[i]
+        yield row
 
 
 def _removed_row(r: Removal, keep_text: bool) -> Dict[str, Any]:
@@ -192,13 +206,15 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
             flush(ids, texts, metas)
         batch = through(Batch.concat(survivors), per_shard)
         survivors.clear()  # the concatenated batch holds the texts now
-        for i in range(len(batch)):
-            st = {k: v[i] for k, v in batch.stats.items() if k != "dup_of"}
-            kept_w.write(_doc_row(batch.ids[i], batch.texts[i], batch.meta[i], st))
+        for row in _doc_rows(batch):
+            kept_w.write(row)
         counts["kept"] += len(batch)
+        ordinals = batch.stats.get("doc_ordinal", np.zeros(0, np.int64)).astype(np.int64)
+        # The last pass finds each kept row's global id here instead of parsing the row.
+        np.save(tmp / "kept_ordinals.npy", ordinals)
         dedup = recipe["stages"]["dedup"]
         if dedup["enabled"] and dedup.get("global", True):
-            gids = (np.int64(index) << 32) | batch.stats.get("doc_ordinal", np.zeros(0, np.int64)).astype(np.int64)
+            gids = (np.int64(index) << 32) | ordinals
             _global_deduplicator(recipe, Path(out_dir), threads).add_shard(shard, batch.texts, gids, overwrite=True)
     if bar is not None:
         bar.close()
@@ -266,22 +282,34 @@ def finalize_shard(k: int, name: str, names: List[str], out_dir: str, recipe: Di
     if done.exists():
         return json.loads(done.read_text())
     ext = _ext(recipe)
-    rows = list(_read_rows(out / "shards" / name / f"kept{ext}"))
+    sdir = out / "shards" / name
+    kept_path = sdir / f"kept{ext}"
+    lines: Optional[List[bytes]] = None
+    if ext != ".parquet" and (sdir / "kept_ordinals.npy").exists():
+        # JSONL: kept rows are copied as they are; only the removed ones are parsed.
+        ordinals = np.load(sdir / "kept_ordinals.npy")
+        with _open_binary(kept_path) as fh:
+            lines = [ln for ln in fh.read().splitlines(keepends=True) if ln.strip()]  # as read_rows
+        rows: List[Any] = lines
+    else:  # Parquet, or a shard written before the ordinals were kept
+        rows = list(_read_rows(kept_path))
+        ordinals = np.array([int(r["doc_ordinal"]) for r in rows], dtype=np.int64)
+    if len(ordinals) != len(rows):
+        raise RuntimeError(f"{kept_path}: {len(rows)} rows but {len(ordinals)} ordinals; delete {sdir} and rerun")
     if use_global:
         g = _global_deduplicator(recipe, out, threads)
         mask = g.keep_mask(name)
         res = g.result()
-        gids = np.array([(k << 32) | int(r["doc_ordinal"]) for r in rows], dtype=np.int64)
-        at = np.searchsorted(res.ids, gids)  # every kept document took part in the global run
+        at = np.searchsorted(res.ids, (np.int64(k) << 32) | ordinals)  # every kept document took part
     else:
         mask = np.ones(len(rows), dtype=bool)
     counts = {"dup-exact-global": 0, "dup-near-global": 0}
     with _writer(fdir / f"{name}{ext}.part", recipe) as w, \
             JsonlWriter(fdir / f"{name}.removed.jsonl.zst.part", compression="zstd") as rw:
-        for i, row in enumerate(rows):
-            if mask[i]:
-                w.write(row)
-                continue
+        if lines is not None:
+            w.write_encoded(line for line, keep in zip(lines, mask) if keep)
+        for i in np.flatnonzero(~mask) if use_global else ():
+            row = rows[i] if lines is None else _parse_line(lines[i])
             reason = "dup-exact-global" if int(res.reason[at[i]]) == 1 else "dup-near-global"
             kept_as = int(res.kept_as[at[i]])
             counts[reason] += 1
@@ -290,6 +318,9 @@ def finalize_shard(k: int, name: str, names: List[str], out_dir: str, recipe: Di
             if recipe["output"]["keep_removed_text"]:
                 rr["text"] = row["text"]
             rw.write(rr)
+        if lines is None:
+            for i in np.flatnonzero(mask):
+                w.write(rows[i])
     os.replace(fdir / f"{name}{ext}.part", fdir / f"{name}{ext}")
     os.replace(fdir / f"{name}.removed.jsonl.zst.part", fdir / f"{name}.removed.jsonl.zst")
     info = {"kept": int(mask.sum()), "removed": counts}
@@ -321,9 +352,11 @@ class LocalExecutor:
             _global_deduplicator(self.recipe, self.out, self.threads)  # its config, once, before the workers
         jobs = [(n, i, str(p), str(self.out), self.recipe, self.threads, self.backend, self.progress)
                 for i, (n, p) in enumerate(zip(names, paths))]
-        shard_stats = self._map(jobs)
-        t1 = time.perf_counter()
-        final = self._finish(names, shard_stats)
+        # One pool for both passes: a spawned worker takes ~0.2 s to start and import.
+        with self._pool(len(jobs)) as pool:
+            shard_stats = self._map(jobs, pool=pool)
+            t1 = time.perf_counter()
+            final = self._finish(names, shard_stats, pool)
         total = self._summarise(names, shard_stats, final, t1 - t0, time.perf_counter() - t1)
         (self.out / "stats.json").write_text(json.dumps(total, ensure_ascii=False, indent=1))
         if self.recipe["output"].get("report", True):
@@ -332,27 +365,31 @@ class LocalExecutor:
             write_report(self.out, total)
         return total
 
-    def _map(self, jobs, fn=None, unit: str = "shards", bytes_key: Optional[str] = "bytes_in") -> List[Dict[str, Any]]:
-        """fn(*job) for every job, in order: in this process, or in a pool of self.workers."""
+    def _pool(self, jobs: int):
+        """A pool of self.workers processes, or a null context when the work runs in this process."""
+        if self.workers <= 1 or jobs <= 1:
+            return contextlib.nullcontext(None)
+        return mp.get_context("spawn").Pool(self.workers)  # spawn: OpenMP's thread pool does not survive fork
+
+    def _map(self, jobs, fn=None, unit: str = "shards", bytes_key: Optional[str] = "bytes_in",
+             pool=None) -> List[Dict[str, Any]]:
+        """fn(*job) for every job, in order: in the pool, or in this process when there is none."""
         fn = fn or process_shard
         bar = _bar(len(jobs), unit, self.progress)
         results: List[Optional[Dict[str, Any]]] = [None] * len(jobs)
-        if self.workers <= 1 or len(jobs) <= 1:
+        if pool is None:
             for k, job in enumerate(jobs):
                 results[k] = fn(*job)
                 _tick(bar, results[k], bytes_key)
         else:
-            # spawn: OpenMP's thread pool does not survive fork
-            ctx = mp.get_context("spawn")
-            with ctx.Pool(self.workers) as pool:
-                for k, res in zip(range(len(jobs)), pool.imap(_Star(fn), jobs)):
-                    results[k] = res
-                    _tick(bar, res, bytes_key)
+            for k, res in zip(range(len(jobs)), pool.imap(_Star(fn), jobs)):
+                results[k] = res
+                _tick(bar, res, bytes_key)
         if bar is not None:
             bar.close()
         return results  # type: ignore[return-value]
 
-    def _finish(self, names: List[str], shard_stats: List[Dict[str, Any]]) -> Dict[str, Any]:
+    def _finish(self, names: List[str], shard_stats: List[Dict[str, Any]], pool=None) -> Dict[str, Any]:
         """Global dedup over the kept documents of all shards, then the last pass."""
         d = self.recipe["stages"]["dedup"]
         use_global = d["enabled"] and d.get("global", True)
@@ -373,7 +410,7 @@ class LocalExecutor:
         jobs = [(k, name, names, str(self.out), self.recipe, self.threads, use_global) for k, name in enumerate(names)]
         removed_global = {"dup-exact-global": 0, "dup-near-global": 0}
         kept_total = 0
-        for info in self._map(jobs, finalize_shard, unit="final", bytes_key=None):
+        for info in self._map(jobs, finalize_shard, unit="final", bytes_key=None, pool=pool):
             kept_total += info["kept"]
             for r, c in info["removed"].items():
                 removed_global[r] += c
@@ -428,6 +465,18 @@ def _read_rows(path: Path) -> Iterable[Dict[str, Any]]:
     from ..io.rows import read_rows
 
     return read_rows(path)
+
+
+def _open_binary(path: Path):
+    from ..io.rows import open_binary
+
+    return open_binary(path)
+
+
+def _parse_line(line: bytes) -> Dict[str, Any]:
+    from ..io.rows import parse_line
+
+    return parse_line(line)
 
 
 def _bar(total: int, unit: str, enabled: bool):
