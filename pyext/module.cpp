@@ -10,6 +10,7 @@ void bind_censor(py::module_& m);
 void bind_pii(py::module_& m);
 void bind_repetition(py::module_& m);
 void bind_noise(py::module_& m);
+void bind_io(py::module_& m);
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "corpus_engine native kernels (C++17, OpenMP)";
@@ -20,4 +21,5 @@ PYBIND11_MODULE(_native, m) {
   bind_pii(m);
   bind_repetition(m);
   bind_noise(m);
+  bind_io(m);
 }

@@ -29,6 +29,9 @@ missing or evidently wrong (the next record does not follow it), records whose h
 with a bare LF (hand-written or converted files like cc_net's sample, which strict readers such
 as FastWARC and warcio stop on) are framed by the next ``WARC/x.y`` line instead; records with a
 proper CRLF header trust their ``Content-Length`` unless it runs over the next record's header.
+Well-formed records (ASCII header, exact ``Content-Length``, the next record right after) are
+framed a megabyte at a time by a native framer (``csrc/io/warc.cpp``); the first record it cannot
+frame goes through the Python framing, so both give the same records (tests/test_io_warc_fastpath.py).
 
 Bad input never raises: a truncated or corrupt gzip member, a malformed header, junk between
 records, an undecodable page, a bad JSON line or a missing text field each becomes a
@@ -82,6 +85,12 @@ MAX_WARC_HEADER = 1 << 20  # a WARC header longer than this is malformed
 MAX_RECORD = 256 << 20  # a leniently framed block (no usable Content-Length) larger than this is malformed
 MAX_BLOCK = 64 << 20  # larger blocks (videos, archives in wget WARCs) are streamed past, skipped as "oversized"
 _COMPACT_AT = 4 << 20
+_LOOKAHEAD = 1 << 20  # decompressed bytes handed to the native framer at a time
+
+try:  # the strict framer of csrc/io/warc.cpp; without it the Python framing below does everything
+    from .._native import warc_frame_strict as _frame_strict
+except ImportError:  # pragma: no cover - the extension is part of the package
+    _frame_strict = None
 
 # The meta keys of every WET/WARC document (None where the record has no such field).
 WARC_META_KEYS = ("source", "url", "date", "record_id", "refers_to", "content_language", "content_type", "charset")
@@ -515,6 +524,19 @@ class _WarcParser:
     def __iter__(self) -> Iterator[Union[WarcRecord, Quarantined]]:
         B = _Buffer(self.source)
         while True:
+            if _frame_strict is not None:
+                # Native fast path: the well-formed records of the next megabyte or so, framed
+                # as below would frame them; the first one it cannot frame is left to the code below.
+                B.ensure(B.pos + _LOOKAHEAD)
+                frames = _frame_strict(B.buf, B.pos, MAX_WARC_HEADER, MAX_BLOCK)
+                if frames:
+                    buf = B.buf
+                    for start, hs, end, nxt, headers in frames:
+                        rec = WarcRecord(self.index, B.offset(start), headers, bytes(buf[hs:end]), False,
+                                         bytes(buf[start:min(end, start + RAW_LIMIT)]))
+                        self.index += 1
+                        yield rec
+                    B.advance(nxt)
             # Skip the blank lines between records.
             while True:
                 i = _WS.match(B.buf, B.pos).end()

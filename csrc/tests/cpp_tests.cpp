@@ -15,6 +15,7 @@
 
 #include "common/arena.h"
 #include "common/cpu.h"
+#include "io/warc.h"
 #include "pii/pii.h"
 #include "repetition/repetition.h"
 #include "match/lines.h"
@@ -964,6 +965,36 @@ void test_noise_lines() {
   CHECK_EQ(z, uint32_t('z'));
 }
 
+// Strict WARC framing: fields parsed like the Python reader, a record framed only
+// when the next one follows its Content-Length, stopping at the first that does not.
+void test_warc_frame() {
+  static const char raw[] =
+      "\r\nWARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 5\r\nwarc-TYPE: x\r\n\x1c: e \r\n"
+      "NoColon\r\n\r\nhello\r\n\r\n"
+      "WARC/1.0\nContent-Length: 0\n\n\x00\nWARC/1.0\r\nContent-Length: 12\r\n\r\nshort\r\n\r\n"
+      "WARC/1.0\r\n\r\n";
+  const std::string data(raw, sizeof raw - 1);  // holds a NUL
+  const auto* buf = reinterpret_cast<const uint8_t*>(data.data());
+  std::vector<warc::Frame> out;
+  warc::frame_strict(buf, data.size(), 0, 1 << 20, 64 << 20, out);
+  CHECK_EQ(out.size(), size_t(2));
+  if (out.size() != 2) return;
+  CHECK_EQ(out[0].start, size_t(2));
+  CHECK_EQ(std::string(data, out[0].block, out[0].block_end - out[0].block), std::string("hello"));
+  CHECK_EQ(out[0].fields.size(), size_t(3));  // warc-type, content-length, "" (the \x1c name strips to "")
+  CHECK_EQ(out[0].fields[0].first, std::string("warc-type"));
+  const auto [a, b] = out[0].fields[0].second;
+  CHECK_EQ(std::string(data, a, b - a), std::string("conversion"));
+  CHECK_EQ(out[0].fields[2].first, std::string(""));
+  CHECK_EQ(out[1].block, out[1].block_end);
+  CHECK_EQ(data.compare(out[1].next, 5, "WARC/"), 0);  // the third record's length is wrong: left to Python
+  std::vector<warc::Frame> none;
+  warc::frame_strict(buf, data.size(), 0, 20, 64 << 20, none);  // header longer than the limit
+  CHECK_EQ(none.size(), size_t(0));
+  warc::frame_strict(buf, data.size(), 0, 1 << 20, 4, none);  // block above the limit
+  CHECK_EQ(none.size(), size_t(0));
+}
+
 int main() {
   struct {
     const char* name;
@@ -986,6 +1017,7 @@ int main() {
       {"pii", test_pii},
       {"repetition", test_repetition},
       {"noise_lines", test_noise_lines},
+      {"warc_frame", test_warc_frame},
   };
   int passed = 0, failed = 0;
   for (const auto& t : tests) {
