@@ -101,6 +101,12 @@ class Matcher:
     def categories(self) -> List[str]:
         return list(self.lexicon.categories)
 
+    @property
+    def automaton(self):
+        """The native Aho-Corasick automaton (immutable, thread-safe), for other native filters
+        built on the same engine, such as :class:`corpus_engine.noise_lines.NoiseLineFilter`."""
+        return self._m
+
     def scan(self, docs: Docs, spans: bool = False, threads: Optional[int] = None, errors: str = "replace") -> ScanResult:
         """Counts per document and category (see :class:`ScanResult`)."""
         lex = self.lexicon

@@ -55,7 +55,7 @@ class NoiseLineFilter(NoiseLineFilterBase):
                  fold_case: bool = True, threads: Optional[int] = None):
         super().__init__(phrases, extra, max_line_chars, min_cover, cover_only, fold_width, fold_case)
         self.threads = _threads(threads)
-        self._matcher = Matcher(self.lexicon)._m  # the censor matcher's automaton, built once
+        self._matcher = Matcher(self.lexicon).automaton  # built once, shared by all calls
         self._marker = np.asarray(self.settings.marker, dtype=np.uint8)
 
     def _run(self, docs: Docs, threads, errors: str, edit: bool):
