@@ -399,7 +399,8 @@ class LocalExecutor:
         t0 = time.perf_counter()
         g = None
         if use_global:
-            g = _global_deduplicator(self.recipe, self.out, self.threads)
+            # The workers are idle while this process runs the global step: it takes all their threads.
+            g = _global_deduplicator(self.recipe, self.out, self.threads * max(1, self.workers))
             for k, name in enumerate(names):
                 if g.has_shard(name):  # the worker stored it when it finished the shard
                     continue
