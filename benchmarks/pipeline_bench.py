@@ -54,6 +54,7 @@ def timed_run(data: Path, out: Path, workers: int, backend: str):
         "mb_per_s_per_core": round(mb / wall / workers, 2), "docs_per_s": round(stats["documents"] / wall),
         "stage_seconds": {s["stage"]: s["seconds"] for s in stats["stages"]},
         "seconds_shards": stats["seconds_shards"], "seconds_global": stats["seconds_global"],
+        "shard_seconds_by_part": stats["shard_seconds_by_part"],
     }
 
 

@@ -166,6 +166,13 @@ def test_cli_config_and_stats(tmp_path, synth_dir):
     s = subprocess.run([sys.executable, "-m", "corpus_engine.cli", "stats", str(out)], env=env, capture_output=True,
                        text=True, check=True)
     assert "counts add up: True" in s.stdout
+    assert "shard work reading" in s.stdout and "global dedup and last pass" in s.stdout
+    stats = json.loads((out / "stats.json").read_text())
+    parts = stats["shard_seconds_by_part"]
+    assert set(parts) == {"read", "stages", "rows_and_files", "global_add"}
+    assert all(v >= 0 for v in parts.values()) and parts["read"] > 0 and parts["stages"] > 0
+    shard_total = sum(json.loads(f.read_text())["seconds"] for f in (out / "shards").glob("*/stats.json"))
+    assert abs(sum(parts.values()) - shard_total) < 0.01
     missing = subprocess.run([sys.executable, "-m", "corpus_engine.cli", "run", "--input", str(tmp_path / "nope"),
                               "--output", str(out)], env=env, capture_output=True, text=True)
     assert missing.returncode == 2 and "nope" in missing.stderr

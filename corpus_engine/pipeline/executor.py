@@ -180,9 +180,16 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
         ids, texts, metas = [], [], []
         fmt = recipe["input"]["format"]
         rstats = ReadStats()
-        for item in read_documents(path, text_field=recipe["input"]["text_field"], id_field=recipe["input"]["id_field"],
-                                   fmt=fmt, stats=rstats,
-                                   html_main_content=bool(recipe["input"].get("html_main_content", False))):
+        items = iter(read_documents(path, text_field=recipe["input"]["text_field"], id_field=recipe["input"]["id_field"],
+                                    fmt=fmt, stats=rstats,
+                                    html_main_content=bool(recipe["input"].get("html_main_content", False))))
+        t_read = 0.0  # time spent in the reader (decompress, frame, decode), for stats.json
+        while True:
+            t = time.perf_counter()
+            item = next(items, None)
+            t_read += time.perf_counter() - t
+            if item is None:
+                break
             counts["records"] += 1
             if isinstance(item, Quarantined):
                 counts["quarantined"] += 1
@@ -213,9 +220,11 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
         # The last pass finds each kept row's global id here instead of parsing the row.
         np.save(tmp / "kept_ordinals.npy", ordinals)
         dedup = recipe["stages"]["dedup"]
+        t_add = time.perf_counter()
         if dedup["enabled"] and dedup.get("global", True):
             gids = (np.int64(index) << 32) | ordinals
             _global_deduplicator(recipe, Path(out_dir), threads).add_shard(shard, batch.texts, gids, overwrite=True)
+        t_add = time.perf_counter() - t_add
     if bar is not None:
         bar.close()
     stats = {
@@ -228,6 +237,8 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
         "skipped": rstats.skipped,
         "skipped_reasons": dict(sorted(rstats.skipped_reasons.items())),
         "seconds": round(time.perf_counter() - t0, 3),
+        "seconds_read": round(t_read, 3),
+        "seconds_global_add": round(t_add, 3),
         "stages": [stage_stats[s.name].to_dict() for s in stages],
     }
     if counts["documents"] != counts["kept"] + counts["removed"]:
@@ -436,6 +447,10 @@ class LocalExecutor:
                 agg.setdefault(st["stage"], StageStats(st["stage"])).merge(StageStats.from_dict(st))
         stages = [agg[n].to_dict() for n in STAGE_ORDER if n in agg]
         removed_global = sum(final["removed"].values())
+        # Where the workers' time went (CPU-seconds summed over shards; shards run in parallel).
+        worker = {k: round(sum(s.get(f"seconds_{k}", 0.0) for s in shard_stats), 3) for k in ("read", "global_add")}
+        worker["stages"] = round(sum(st["seconds"] for st in stages), 3)
+        worker["rows_and_files"] = round(sum(s["seconds"] for s in shard_stats) - sum(worker.values()), 3)
         summary = {
             "shards": len(names),
             **tot,
@@ -448,6 +463,7 @@ class LocalExecutor:
             "stages": stages,
             "seconds_shards": round(seconds_shards, 3),
             "seconds_global": round(seconds_final, 3),
+            "shard_seconds_by_part": worker,
             "mb_per_second": round(tot["bytes_in"] / 1e6 / max(seconds_shards + seconds_final, 1e-9), 2),
             "workers": self.workers,
             "threads": self.threads,

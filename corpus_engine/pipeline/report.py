@@ -104,7 +104,7 @@ svg text{{font-size:12px}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:6
 {stats['quarantined']:,} quarantined. Kept {stats['kept']:,}, removed {stats['removed']:,}
 (counts add up: {'yes' if stats.get('counts_add_up') else 'NO'}). {stats['bytes_in'] / 1e6:,.1f} MB of text in
 {stats['seconds_shards'] + stats['seconds_global']:.1f} s ({stats['mb_per_second']:.1f} MB/s),
-{stats['workers']} worker(s) × {stats['threads']} thread(s).</p>
+{stats['workers']} worker(s) × {stats['threads']} thread(s); {html.escape(_time_parts(stats))}.</p>
 <h2>Funnel</h2><table><tr><th>stage</th><th>docs in</th><th>docs out</th><th>removed</th><th>chars in</th>
 <th>chars out</th><th>seconds</th><th>reasons</th></tr>{rows}</table>
 <h2>Charts</h2>{''.join(charts)}
@@ -139,4 +139,15 @@ def print_stats(stats: Dict[str, Any]) -> str:
                      f"{sum(rg.values()):>10,} {'':>14s}  " + ", ".join(f"{k} {v:,}" for k, v in rg.items()))
     lines.append(f"kept {stats['kept']:,}, removed {stats['removed']:,}, quarantined {stats['quarantined']:,}; "
                  f"counts add up: {stats.get('counts_add_up')}")
+    if "seconds_shards" in stats:
+        lines.append(f"time: {stats['seconds_shards'] + stats['seconds_global']:.1f} s ({stats['mb_per_second']:.1f} MB/s); "
+                     + _time_parts(stats))
     return "\n".join(lines)
+
+
+def _time_parts(stats: Dict[str, Any]) -> str:
+    """Where the workers' CPU time went, as one line."""
+    parts = stats.get("shard_seconds_by_part") or {}
+    names = {"read": "reading", "stages": "stages", "rows_and_files": "rows and files", "global_add": "global dedup store"}
+    return "shard work " + ", ".join(f"{names.get(k, k)} {v:.2f} s" for k, v in parts.items()) + \
+        f"; global dedup and last pass {stats['seconds_global']:.2f} s"
