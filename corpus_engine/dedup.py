@@ -168,7 +168,9 @@ class DedupResult:
 
     keep: bool mask; reason: KEPT, EXACT or NEAR per document; kept_as: index of
     the document kept in its place (itself when kept); pairs / jaccard: the
-    candidate pairs checked and their exact Jaccard; lengths: normalised lengths.
+    candidate pairs checked and their exact Jaccard; lengths: normalised lengths;
+    signatures / exact_keys: the MinHash signatures and exact-dedup keys computed on
+    the way (None where not computed), e.g. for :meth:`GlobalDeduplicator.add_shard`.
     """
 
     keep: np.ndarray
@@ -177,6 +179,8 @@ class DedupResult:
     pairs: np.ndarray
     jaccard: np.ndarray
     lengths: np.ndarray
+    signatures: Optional[np.ndarray] = None
+    exact_keys: Optional[np.ndarray] = None
 
     @property
     def counts(self) -> dict:
@@ -259,8 +263,10 @@ def near_duplicates(
     reason = np.zeros(n, dtype=np.int8)
     kept_as = np.arange(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
+    xkeys = None
     if exact and n:
-        pairs = exact_pairs(hasher.exact_keys(docs, threads))
+        xkeys = hasher.exact_keys(docs, threads)
+        pairs = exact_pairs(xkeys)
         keep_x, root_x = _native.dedup_clusters(n, pairs, policy, lengths, scores)
         reason[~keep_x] = EXACT
         kept_as = root_x.astype(np.int64)
@@ -280,7 +286,7 @@ def near_duplicates(
     keep_mask = reason == KEPT
     if not return_info:
         return keep_mask
-    return DedupResult(keep_mask, reason, kept_as, cand, jac, lengths)
+    return DedupResult(keep_mask, reason, kept_as, cand, jac, lengths, sig, xkeys)
 
 
 def jaccard(a: str, b: str, ngram: int = DEFAULT_NGRAM, **normalisation) -> float:

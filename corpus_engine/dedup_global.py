@@ -164,12 +164,19 @@ class GlobalDeduplicator:
         scores: Optional[Sequence[float]] = None,
         overwrite: bool = False,
         local: bool = False,
+        signatures: Optional[np.ndarray] = None,
+        lengths: Optional[np.ndarray] = None,
+        exact_keys: Optional[np.ndarray] = None,
     ) -> bool:
         """Store a shard's documents and band-key runs; False if it was there already.
 
         ``local=True`` first removes the shard's own duplicates in memory
         (:func:`corpus_engine.dedup.near_duplicates` with the same settings, in id
         order) and stores only the survivors: the NKCorpus order, local then global.
+
+        ``signatures`` and ``lengths`` (and ``exact_keys``), one row per document, skip
+        computing them again when the caller has them from this deduplicator's
+        ``hasher`` (same settings), e.g. from ``near_duplicates(..., return_info=True)``.
         """
         final = self._shard_dir(name)
         if final.exists() and (final / _DONE).exists() and not overwrite:
@@ -187,6 +194,7 @@ class GlobalDeduplicator:
             scores = np.ascontiguousarray(scores, dtype=np.float64)
             if scores.shape != (n,):
                 raise ValueError(f"scores must have one value per document ({n})")
+        given = self._given(n, signatures, lengths, exact_keys)
         all_ids, local_keep = ids, np.ones(n, dtype=bool)
         if local and n:
             order = np.argsort(ids, kind="stable")  # id order, as the global step uses
@@ -204,8 +212,12 @@ class GlobalDeduplicator:
             keep_idx = np.flatnonzero(local_keep)
             batch, ids = _take(batch, keep_idx), ids[keep_idx]
             scores = None if scores is None else scores[keep_idx]
+            given = None if given is None else tuple(None if a is None else a[keep_idx] for a in given)
         th = _threads(self.threads)
-        sig, lengths = self.hasher.signatures_and_lengths(batch, self.threads)
+        if given is not None:
+            sig, lengths, exact_keys = given
+        else:
+            (sig, lengths), exact_keys = self.hasher.signatures_and_lengths(batch, self.threads), None
         keys = _native.dedup_band_keys(sig, self.bands, self.rows, th)
         runs = _native.dedup_band_runs(keys, ids, (lengths > 0).view(np.uint8), th)
         tmp = final.with_name(final.name + ".tmp")
@@ -217,7 +229,7 @@ class GlobalDeduplicator:
         np.save(tmp / "lengths.npy", lengths)
         np.save(tmp / "runs.npy", runs)
         if self.exact:
-            np.save(tmp / "exact.npy", self.hasher.exact_keys(batch, self.threads))
+            np.save(tmp / "exact.npy", exact_keys if exact_keys is not None else self.hasher.exact_keys(batch, self.threads))
         if scores is not None:
             np.save(tmp / "scores.npy", scores)
         np.save(tmp / "all_ids.npy", all_ids)  # every document given, in the shard's order
@@ -226,6 +238,24 @@ class GlobalDeduplicator:
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
         return True
+
+    def _given(self, n: int, signatures, lengths, exact_keys):
+        """Checked precomputed (signatures, lengths, exact keys) for add_shard, or None."""
+        if signatures is None and lengths is None and exact_keys is None:
+            return None
+        if signatures is None or lengths is None:
+            raise ValueError("signatures and lengths go together")
+        sig = np.ascontiguousarray(signatures, dtype=np.uint32)
+        if sig.shape != (n, self.hasher.num_perm):
+            raise ValueError(f"signatures must have shape ({n}, {self.hasher.num_perm}), got {sig.shape}")
+        lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+        if lengths.shape != (n,):
+            raise ValueError(f"lengths must have one entry per document ({n}), got shape {lengths.shape}")
+        if exact_keys is not None:
+            exact_keys = np.ascontiguousarray(exact_keys)
+            if exact_keys.shape[0] != n:
+                raise ValueError(f"exact_keys must have one row per document ({n}), got shape {exact_keys.shape}")
+        return sig, lengths, exact_keys
 
     # -- the global step ---------------------------------------------------------
 

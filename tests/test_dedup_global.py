@@ -174,3 +174,37 @@ def test_local_then_global_equals_global_alone(tmp_path, corpus):
     for m in (ma, mb):
         kept = [docs[j] for j in np.flatnonzero(m)]
         assert len(set(kept)) == len(kept)
+
+
+@pytest.mark.parametrize("local", [False, True])
+def test_precomputed_signatures_store_the_same_shard(tmp_path, corpus, local):
+    """add_shard with the signatures, lengths and exact keys of near_duplicates(return_info=True)
+    stores exactly what it would compute itself."""
+    docs, ids = corpus
+    docs, ids = docs[:500], ids[:500]
+    a = GlobalDeduplicator(tmp_path / "a")
+    b = GlobalDeduplicator(tmp_path / "b")
+    info = near_duplicates(docs, hasher=a.hasher, return_info=True)
+    a.add_shard("s", docs, ids, local=local)
+    b.add_shard("s", docs, ids, local=local, signatures=info.signatures, lengths=info.lengths,
+                exact_keys=info.exact_keys)
+    for f in sorted((tmp_path / "a" / "shards" / "s").iterdir()):
+        other = tmp_path / "b" / "shards" / "s" / f.name
+        assert f.read_bytes() == other.read_bytes(), f.name
+    a.run()
+    b.run()
+    assert np.array_equal(a.keep_mask("s"), b.keep_mask("s"))
+
+
+def test_precomputed_arrays_are_checked(tmp_path, corpus):
+    docs, ids = corpus
+    g = GlobalDeduplicator(tmp_path)
+    sig, lengths = g.hasher.signatures_and_lengths(docs[:10])
+    with pytest.raises(ValueError, match="go together"):
+        g.add_shard("s", docs[:10], ids[:10], signatures=sig)
+    with pytest.raises(ValueError, match="signatures must have shape"):
+        g.add_shard("s", docs[:10], ids[:10], signatures=sig[:, :64], lengths=lengths)
+    with pytest.raises(ValueError, match="lengths must have one entry"):
+        g.add_shard("s", docs[:10], ids[:10], signatures=sig, lengths=lengths[:9])
+    with pytest.raises(ValueError, match="exact_keys must have one row"):
+        g.add_shard("s", docs[:10], ids[:10], signatures=sig, lengths=lengths, exact_keys=np.zeros((3, 2), np.uint64))

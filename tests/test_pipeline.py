@@ -257,6 +257,25 @@ def test_last_pass_copies_kept_lines_like_the_row_path(tmp_path, synth_dir):
         assert f.read_bytes() == (b / "final" / f.name).read_bytes(), f.name
 
 
+def test_global_store_reuses_the_local_signatures(tmp_path, synth_dir, monkeypatch):
+    """The shard's global dedup store is built from the local dedup's signatures and exact keys:
+    byte for byte what computing them again gives."""
+    from corpus_engine.pipeline import executor
+
+    used = []
+    real = executor.dedup_arrays
+    monkeypatch.setattr(executor, "dedup_arrays", lambda *a: used.append(real(*a)) or used[-1])
+    LocalExecutor(default_recipe(), tmp_path / "a", workers=1, progress=False).run([str(synth_dir)])
+    assert used and all(u is not None for u in used)
+    monkeypatch.setattr(executor, "dedup_arrays", lambda *a: None)
+    LocalExecutor(default_recipe(), tmp_path / "b", workers=1, progress=False).run([str(synth_dir)])
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a" / "dedup" / "shards").rglob("*") if p.is_file())
+    assert files
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+
+
 def test_parquet_output_holds_the_same_corpus(tmp_path):
     from corpus_engine.synthetic import synthesize
 

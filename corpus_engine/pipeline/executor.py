@@ -38,7 +38,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 import numpy as np
 
 from .config import STAGE_ORDER
-from .stages import Batch, Removal, StageStats, build_stages
+from .stages import Batch, Removal, StageStats, build_stages, dedup_arrays
 
 KNOWN_SUFFIXES = (".warc.wet.gz", ".warc.wet", ".wet.gz", ".wet", ".warc.gz", ".warc", ".jsonl", ".jsonl.gz",
                   ".jsonl.zst", ".ndjson", ".json", ".parquet")
@@ -223,7 +223,8 @@ def process_shard(shard: str, index: int, path: str, out_dir: str, recipe: Dict[
         t_add = time.perf_counter()
         if dedup["enabled"] and dedup.get("global", True):
             gids = (np.int64(index) << 32) | ordinals
-            _global_deduplicator(recipe, Path(out_dir), threads).add_shard(shard, batch.texts, gids, overwrite=True)
+            g = _global_deduplicator(recipe, Path(out_dir), threads)
+            g.add_shard(shard, batch.texts, gids, overwrite=True, **(dedup_arrays(per_shard, batch, g.hasher) or {}))
         t_add = time.perf_counter() - t_add
     if bar is not None:
         bar.close()

@@ -463,11 +463,19 @@ class LocalDedup(Stage):
             from ..reference.dedup import EXACT, near_duplicates
 
         c = self.cfg
+        self.computed = None
         if not c.get("local", True):
             return np.ones(len(batch), dtype=bool), [None] * len(batch), None, {}
         r = near_duplicates(batch.texts, c.get("threshold", 0.8), num_perm=c.get("num_perm", 128),
                             bands=c.get("bands", 16), rows=c.get("rows", 8), ngram=c.get("ngram", 5),
                             seed=c.get("seed", 0), threads=self.threads, return_info=True)
+        if getattr(r, "signatures", None) is not None:
+            from ..dedup import MinHasher
+
+            # What the global dedup store needs again for the survivors (see dedup_arrays).
+            hasher = MinHasher(num_perm=c.get("num_perm", 128), ngram=c.get("ngram", 5), seed=c.get("seed", 0))
+            self.computed = {"hasher": repr(hasher), "ids": batch.ids, "texts": batch.texts, "signatures": r.signatures,
+                             "lengths": r.lengths, "exact_keys": r.exact_keys}
         reasons = ["dup-exact-local" if x == EXACT else "dup-near-local" for x in r.reason]
         dup_of = np.array([batch.ids[j] for j in r.kept_as], dtype=object)
         self._dup_of = dup_of
@@ -483,6 +491,22 @@ class LocalDedup(Stage):
         for dups, count in sizes.items():
             label = _cluster_label(dups + 1)
             h[label] = h.get(label, 0) + count
+
+
+def dedup_arrays(stages: List[Stage], batch: Batch, hasher) -> Optional[Dict[str, np.ndarray]]:
+    """The local dedup stage's signatures, lengths and exact keys for the documents of ``batch``
+    (what passed every stage), when that stage computed them with ``hasher``'s settings from the
+    very same texts; None otherwise, and the caller computes them."""
+    got = next((getattr(s, "computed", None) for s in stages if s.name == "dedup"), None)
+    if got is None or got["hasher"] != repr(hasher):
+        return None
+    pos = {doc_id: k for k, doc_id in enumerate(got["ids"])}
+    idx = np.fromiter((pos.get(doc_id, -1) for doc_id in batch.ids), dtype=np.int64, count=len(batch))
+    if (idx < 0).any() or any(got["texts"][k] is not t for k, t in zip(idx.tolist(), batch.texts)):
+        return None  # a later stage removed or edited documents in a way this cannot follow
+    x = got["exact_keys"]
+    return {"signatures": got["signatures"][idx], "lengths": got["lengths"][idx],
+            "exact_keys": None if x is None else x[idx]}
 
 
 class Quality(Stage):
