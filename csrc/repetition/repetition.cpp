@@ -40,7 +40,7 @@ constexpr uint32_t kSentinel = text::kMaxCp + 1;  // s[m + k] = kSentinel + k
 constexpr size_t kTabSize = kSentinel + kMaxN + 1;
 constexpr size_t kRanks = size_t{1} << 16;          // character ranks are 16-bit
 constexpr uint32_t kRankPad = kMaxN + 8;            // ranks after the text: distinct sentinels
-constexpr uint32_t kSmall = 8;                      // groups up to this size are sorted at once
+constexpr uint32_t kSmall = 8;                      // groups up to this size are settled pairwise
 
 struct Scratch {
   std::vector<uint32_t> cps;   // decoded document
@@ -151,37 +151,38 @@ inline uint32_t split(const uint32_t* P, uint32_t g, const C* next, uint32_t* cn
 
 inline uint8_t deep(int l) { return static_cast<uint8_t>(l >= 5 ? l : 0); }
 
-// A group P[0, g) of 3..kSmall positions sharing d >= 2 characters of the ranks r,
-// settled at once: sorted by their next 8 characters (as far as kMaxN needs), each
-// position's longest repeat is its longest common prefix with a neighbour, and the
-// positions sharing a k-gram are runs of neighbours.
+// A group P[0, g) of 3..kSmall positions sharing d >= 3 characters of the ranks r,
+// settled at once from the common prefixes of all its pairs (compared 4 characters
+// at a time, branch-free: which pairs share more is unpredictable). Each position's
+// longest repeat is its longest common prefix with another member; with d == 3, the
+// positions sharing a 4-gram with member t are those agreeing with it on character d.
 inline void settle(const uint16_t* r, const uint32_t* P, uint32_t g, int d, uint32_t* best, uint8_t* deepest) {
-  struct Item {
-    uint64_t k0, k1;
-    uint32_t p;
-  } it[kSmall];
+  uint64_t k0[kSmall], k1[kSmall];  // characters d..d+3, d+4..d+7 (d + 7 >= kMaxN)
+  uint32_t longest[kSmall], same[kSmall];
   for (uint32_t t = 0; t < g; ++t) {
-    const uint32_t p = P[t];
-    const Item x{word_at(r, p + d), word_at(r, p + d + 4), p};
-    uint32_t j = t;
-    for (; j > 0 && (x.k0 < it[j - 1].k0 || (x.k0 == it[j - 1].k0 && x.k1 < it[j - 1].k1)); --j) it[j] = it[j - 1];
-    it[j] = x;
+    k0[t] = word_at(r, P[t] + d);
+    k1[t] = word_at(r, P[t] + d + 4);
+    longest[t] = 0;
+    same[t] = 1;
   }
-  int L[kSmall + 1];  // L[t]: common prefix of it[t - 1] and it[t]
-  L[0] = L[g] = 0;
-  for (uint32_t t = 1; t < g; ++t) {
-    const uint64_t x0 = it[t - 1].k0 ^ it[t].k0, x1 = it[t - 1].k1 ^ it[t].k1;
-    const int e = x0 ? __builtin_clzll(x0) >> 4 : x1 ? 4 + (__builtin_clzll(x1) >> 4) : 8;
-    L[t] = std::min(kMaxN, d + e);
-  }
-  for (uint32_t t = 0; t < g; ++t) deepest[it[t].p] = deep(std::max(L[t], L[t + 1]));
-  for (int k = d + 1; k <= kTopMax; ++k) {
-    uint32_t run = 1;
-    for (uint32_t t = 1; t < g; ++t) {
-      run = L[t] >= k ? run + 1 : 1;
-      best[k] = std::max(best[k], run);
+  for (uint32_t t = 1; t < g; ++t)
+    for (uint32_t u = 0; u < t; ++u) {
+      const uint64_t x0 = k0[t] ^ k0[u], x1 = k1[t] ^ k1[u];
+      const uint32_t e0 = static_cast<uint32_t>(__builtin_clzll(x0 | 1)) >> 4;  // x | 1: 3 when equal
+      const uint32_t e1 = 4 + (static_cast<uint32_t>(__builtin_clzll(x1 | 1)) >> 4);
+      const uint32_t e = x0 ? e0 : e1;  // characters shared after the d, 7 meaning 7 or more
+      longest[t] = std::max(longest[t], e);
+      longest[u] = std::max(longest[u], e);
+      const uint32_t s = (x0 >> 48) == 0;
+      same[t] += s;
+      same[u] += s;
     }
+  uint32_t most = 1;
+  for (uint32_t t = 0; t < g; ++t) {
+    deepest[P[t]] = deep(std::min(kMaxN, d + static_cast<int>(longest[t])));
+    most = std::max(most, same[t]);
   }
+  if (d < kTopMax) best[d + 1] = std::max(best[d + 1], most);
 }
 
 // Settles the groups pos[grp[i], grp[i + 1]), i < ng, whose positions share d0
@@ -212,7 +213,7 @@ void settle_groups(const C* r, size_t m, Scratch& sc, uint32_t* cnt, size_t ng, 
       continue;
     }
     if constexpr (sizeof(C) == 2) {
-      if (g <= kSmall && d >= 2) {
+      if (g <= kSmall && d >= 3) {
         settle(r, P, g, d, best, deepest);
         continue;
       }
