@@ -264,8 +264,8 @@ bool rank_chars(const uint32_t* s, size_t m, Scratch& sc, uint16_t* r, uint32_t*
 
 // The positions sorted by their first three characters (LSD radix sort of the ranks),
 // then the groups of those sharing a 3-gram (of two or more) kept in place in
-// sc.pos / sc.grp; returns their number. best[2], best[3]: the longest runs of
-// neighbours sharing a 2-gram, a 3-gram.
+// sc.pos / sc.grp; returns their number. best[2]: the longest run of neighbours
+// sharing a 2-gram; best[3]: the largest group.
 size_t group3(const uint16_t* r, size_t m, uint32_t A, Scratch& sc, uint32_t* hist, uint32_t* best) {
   uint32_t* pos = sc.pos.data();
   uint32_t* grp = sc.grp.data();
@@ -301,27 +301,27 @@ size_t group3(const uint16_t* r, size_t m, uint32_t A, Scratch& sc, uint32_t* hi
   // is kept (moved down in place, o <= i) if it shares its 3-gram with a neighbour.
   constexpr uint64_t kMask = ~uint64_t{0xFFFF};
   size_t ng = 0;
-  uint32_t q0 = pos[0], o = 0, in0 = 0, run2 = 1, run3 = 1, b2 = 1, b3 = 1;
+  uint32_t q0 = pos[0], o = 0, in0 = 0, run2 = 1, b2 = 1;
   uint64_t w0 = word_at(r, q0) & kMask;
   for (size_t i = 1; i < m; ++i) {
     const uint32_t q1 = pos[i];
     const uint64_t w1 = word_at(r, q1) & kMask;
     const uint32_t l = static_cast<uint32_t>(__builtin_clzll((w0 ^ w1) | 1)) >> 4;
-    const uint32_t ge2 = l >= 2, ge3 = l >> 1 & l;  // l == 3
-    run2 = ge2 ? run2 + 1 : 1;
-    run3 = ge3 ? run3 + 1 : 1;
+    const uint32_t in1 = l >> 1 & l;  // l == 3
+    run2 = l >= 2 ? run2 + 1 : 1;
     b2 = std::max(b2, run2);
-    b3 = std::max(b3, run3);
     grp[ng] = o;
-    ng += ge3 & ~in0;
+    ng += in1 & ~in0;
     pos[o] = q0;
-    o += in0 | ge3;
-    q0 = q1, w0 = w1, in0 = ge3;
+    o += in0 | in1;
+    q0 = q1, w0 = w1, in0 = in1;
   }
   pos[o] = q0;
   o += in0;
   grp[ng] = o;
-  best[2] = b2, best[3] = b3;
+  best[2] = b2;
+  best[3] = 1;
+  for (size_t i = 0; i < ng; ++i) best[3] = std::max(best[3], grp[i + 1] - grp[i]);
   return ng;
 }
 
