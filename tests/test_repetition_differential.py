@@ -129,6 +129,18 @@ def test_huge_line_documents(simd_level):
     compare(docs, "huge")
 
 
+def test_many_distinct_characters(simd_level):
+    """The kernel ranks the characters of a document in 16 bits: up to 65,518 distinct ones;
+    beyond, it groups the code points themselves. Both sides of the limit, with repeats."""
+    cps = [c for c in range(0x3400, 0x3400 + 75_000) if not 0xD800 <= c < 0xE000]
+    docs = []
+    for n in (65_517, 65_518, 65_519, 70_000):
+        chars = [chr(c) for c in cps[:n]]
+        random.Random(n).shuffle(chars)
+        docs.append("".join(chars) + "".join(chars[:40]) * 3 + "".join(chars[1000:1030]) + "好" * 12)
+    compare(docs, "distinct")
+
+
 def test_thread_count_does_not_change_results(clean_zh):
     docs = [d for part in clean_zh.values() for d in part][:20_000]
     batch = TextBatch.from_strings(docs * 2)  # > 1 MB: the kernel uses threads

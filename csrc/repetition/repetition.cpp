@@ -38,6 +38,9 @@ T* room(std::vector<T>& v, size_t n) {
 
 constexpr uint32_t kSentinel = text::kMaxCp + 1;  // s[m + k] = kSentinel + k
 constexpr size_t kTabSize = kSentinel + kMaxN + 1;
+constexpr size_t kRanks = size_t{1} << 16;          // character ranks are 16-bit
+constexpr uint32_t kRankPad = kMaxN + 8;            // ranks after the text: distinct sentinels
+constexpr uint32_t kSmall = 8;                      // groups up to this size are settled pairwise
 
 struct Scratch {
   std::vector<uint32_t> cps;   // decoded document
@@ -49,12 +52,19 @@ struct Scratch {
   std::vector<uint64_t> phash;
   std::vector<int64_t> pchars;
   std::vector<uint32_t> seen;  // duplicate detection: item index + 1, 0 = empty
-  // n-gram groups: positions sharing an n-gram, group starts; double-buffered
-  std::vector<uint32_t> pos[2], grp[2], touched;
-  std::vector<uint32_t> cnt;      // per code point and sentinel; zero between uses
-  std::vector<uint8_t> deepest;  // per position: longest repeated n-gram starting there (>= 5), else 0
+  // n-gram grouping: positions (grouped in place), group starts, split output
+  std::vector<uint32_t> pos, grp, tmp, parts, touched;
+  struct Group {
+    uint32_t a, g;  // pos[a, a + g)
+    int d;          // its positions share d characters
+  };
+  std::vector<Group> stack;
+  std::vector<uint32_t> cnt;     // per code point and sentinel; zero between uses
+  std::vector<uint16_t> rank;    // s as dense character ranks (first occurrence order)
+  std::vector<uint32_t> alpha;   // code point of each rank
+  std::vector<uint32_t> rcnt;    // per rank: counts / bucket starts, then histogram; zero between uses
+  std::vector<uint8_t> deepest;  // per position: longest repeated n-gram starting there if >= 5, else 0
 };
-
 // Items equal to an earlier item: (how many, their total size). Equal items have
 // equal hashes; a hash match is confirmed with eq, so collisions change nothing.
 template <class Hash, class Eq, class Size>
@@ -86,16 +96,36 @@ void duplicates(size_t n, Hash&& hash_of, Eq&& eq, Size&& size_of, std::vector<u
 
 inline double ratio(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 
-// Splits the group of positions P(0) .. P(g - 1) (they share an (n-1)-gram) on
-// their next characters next[p]: appends each part of two or more positions to
-// out (from out_pos, recording where it starts in out_grp) and returns the largest
-// part. cnt (indexed by character, zero on entry and on exit) counts, then places.
-template <class Pos>
-inline uint32_t split(Pos P, uint32_t g, const uint32_t* next, uint32_t* cnt, uint32_t* touched, uint32_t* out_pos,
-                      uint32_t& o, uint32_t* out_grp, size_t& ng, uint32_t skip) {
+// Characters r[i, i + 8 / sizeof(C)) as one word whose integer order is their
+// lexicographic order (each character's bytes are swapped too: still a total order).
+template <class C>
+inline uint64_t word_at(const C* r, size_t i) {
+  uint64_t w;
+  std::memcpy(&w, r + i, 8);
+  return __builtin_bswap64(w);
+}
+
+// Common prefix of the n-grams at p and q, which share d characters; at most kMaxN.
+template <class C>
+inline int common(const C* r, uint32_t p, uint32_t q, int d) {
+  constexpr int per = 8 / sizeof(C), bits = 8 * sizeof(C);
+  for (int e = d;; e += per) {
+    const uint64_t x = word_at(r, p + e) ^ word_at(r, q + e);
+    if (x) return std::min(kMaxN, e + __builtin_clzll(x) / bits);
+    if (e + per >= kMaxN) return kMaxN;
+  }
+}
+
+// Splits the group of positions P[0, g) (they share a d-gram) on their next
+// characters next[p] = r[p + d]: appends each part of two or more positions to
+// out_pos (recording where it starts in out_grp) and returns the largest part.
+// cnt (indexed by character, zero on entry and on exit) counts, then places.
+template <class C>
+inline uint32_t split(const uint32_t* P, uint32_t g, const C* next, uint32_t* cnt, uint32_t* touched,
+                      uint32_t* out_pos, uint32_t& o, uint32_t* out_grp, size_t& ng, uint32_t skip) {
   uint32_t nt = 0, best = 1;
   for (uint32_t t = 0; t < g; ++t) {
-    const uint32_t c = next[P(t)];
+    const uint32_t c = next[P[t]];
     touched[nt] = c;
     nt += cnt[c]++ == 0;
   }
@@ -111,7 +141,7 @@ inline uint32_t split(Pos P, uint32_t g, const uint32_t* next, uint32_t* cnt, ui
     }
   }
   for (uint32_t t = 0; t < g; ++t) {
-    const uint32_t p = P(t), c = next[p], d = cnt[c];
+    const uint32_t p = P[t], c = next[p], d = cnt[c];
     out_pos[d] = p;
     cnt[c] = d + (d != skip);
   }
@@ -119,67 +149,221 @@ inline uint32_t split(Pos P, uint32_t g, const uint32_t* next, uint32_t* cnt, ui
   return best;
 }
 
+inline uint8_t deep(int l) { return static_cast<uint8_t>(l >= 5 ? l : 0); }
+
+// A group P[0, g) of 3..kSmall positions sharing d >= 3 characters of the ranks r,
+// settled at once from the common prefixes of all its pairs (compared 4 characters
+// at a time, branch-free: which pairs share more is unpredictable). Each position's
+// longest repeat is its longest common prefix with another member; with d == 3, the
+// positions sharing a 4-gram with member t are those agreeing with it on character d.
+inline void settle(const uint16_t* r, const uint32_t* P, uint32_t g, int d, uint32_t* best, uint8_t* deepest) {
+  uint64_t k0[kSmall], k1[kSmall];  // characters d..d+3, d+4..d+7 (d + 7 >= kMaxN)
+  uint32_t longest[kSmall], same[kSmall];
+  for (uint32_t t = 0; t < g; ++t) {
+    k0[t] = word_at(r, P[t] + d);
+    k1[t] = word_at(r, P[t] + d + 4);
+    longest[t] = 0;
+    same[t] = 1;
+  }
+  for (uint32_t t = 1; t < g; ++t)
+    for (uint32_t u = 0; u < t; ++u) {
+      const uint64_t x0 = k0[t] ^ k0[u], x1 = k1[t] ^ k1[u];
+      const uint32_t e0 = static_cast<uint32_t>(__builtin_clzll(x0 | 1)) >> 4;  // x | 1: 3 when equal
+      const uint32_t e1 = 4 + (static_cast<uint32_t>(__builtin_clzll(x1 | 1)) >> 4);
+      const uint32_t e = x0 ? e0 : e1;  // characters shared after the d, 7 meaning 7 or more
+      longest[t] = std::max(longest[t], e);
+      longest[u] = std::max(longest[u], e);
+      const uint32_t s = (x0 >> 48) == 0;
+      same[t] += s;
+      same[u] += s;
+    }
+  uint32_t most = 1;
+  for (uint32_t t = 0; t < g; ++t) {
+    deepest[P[t]] = deep(std::min(kMaxN, d + static_cast<int>(longest[t])));
+    most = std::max(most, same[t]);
+  }
+  if (d < kTopMax) best[d + 1] = std::max(best[d + 1], most);
+}
+
+// Settles the groups pos[grp[i], grp[i + 1]), i < ng, whose positions share d0
+// characters of r (ranks or code points), depth first: best[k] (k > d0) and deepest.
+// A group of two is settled by comparing its members; a larger one first skips the
+// characters all its members share, then is split on the next one.
+template <class C>
+void settle_groups(const C* r, size_t m, Scratch& sc, uint32_t* cnt, size_t ng, int d0, uint32_t* best) {
+  uint32_t* pos = sc.pos.data();
+  const uint32_t* grp = sc.grp.data();
+  uint32_t* tmp = room(sc.tmp, m + 1);
+  uint32_t* parts = room(sc.parts, m + 1);
+  uint32_t* touched = room(sc.touched, m + 1);
+  uint8_t* deepest = sc.deepest.data();
+  auto& stack = sc.stack;
+  stack.clear();
+  for (size_t i = ng; i-- > 0;) stack.push_back(Scratch::Group{grp[i], grp[i + 1] - grp[i], d0});
+  while (!stack.empty()) {
+    const Scratch::Group G = stack.back();
+    stack.pop_back();
+    uint32_t* P = pos + G.a;
+    const uint32_t g = G.g;
+    const int d = G.d;
+    if (g == 2) {
+      const int l = common(r, P[0], P[1], d);
+      for (int k = d + 1; k <= std::min(kTopMax, l); ++k) best[k] = std::max(best[k], 2u);
+      deepest[P[0]] = deepest[P[1]] = deep(l);
+      continue;
+    }
+    if constexpr (sizeof(C) == 2) {
+      if (g <= kSmall && d >= 3) {
+        settle(r, P, g, d, best, deepest);
+        continue;
+      }
+    }
+    int e = kMaxN;  // all members share e characters
+    for (uint32_t t = 1; t < g && e > d; ++t) e = std::min(e, common(r, P[0], P[t], d));
+    for (int k = d + 1; k <= std::min(kTopMax, e); ++k) best[k] = std::max(best[k], g);
+    if (e >= 5)
+      for (uint32_t t = 0; t < g; ++t) deepest[P[t]] = static_cast<uint8_t>(e);
+    if (e == kMaxN) continue;
+    size_t np = 0;
+    uint32_t o = 0;
+    const uint32_t b = split(P, g, r + e, cnt, touched, tmp, o, parts, np, static_cast<uint32_t>(m));
+    if (e < kTopMax) best[e + 1] = std::max(best[e + 1], b);
+    std::memcpy(P, tmp, sizeof(uint32_t) * o);
+    parts[np] = o;
+    for (size_t i = 0; i < np; ++i) stack.push_back(Scratch::Group{G.a + parts[i], parts[i + 1] - parts[i], e + 1});
+  }
+}
+
+// s[0, m) as dense 16-bit ranks r (in order of first occurrence) and their counts in
+// hist; false (nothing kept) when there are too many distinct characters.
+bool rank_chars(const uint32_t* s, size_t m, Scratch& sc, uint16_t* r, uint32_t* hist, uint32_t& A) {
+  uint32_t* cnt = sc.cnt.data();  // rank + 1 during the pass
+  uint32_t* alpha = room(sc.alpha, kRanks);
+  constexpr uint32_t kMax = kRanks - kRankPad;  // the sentinels need ranks too
+  uint32_t a = 0;
+  size_t p = 0;
+  for (; p < m; ++p) {
+    // Branch-free: in a short text, every other character is new.
+    const uint32_t c = s[p];
+    uint32_t v = cnt[c];
+    const bool fresh = v == 0;
+    alpha[a] = c;
+    a += fresh;
+    v = fresh ? a : v;
+    cnt[c] = v;
+    r[p] = static_cast<uint16_t>(v - 1);
+    ++hist[v - 1];
+    if (a > kMax) break;
+  }
+  for (uint32_t k = 0; k < a; ++k) cnt[alpha[k]] = 0;
+  A = a;
+  if (p == m) return true;
+  std::memset(hist, 0, sizeof(uint32_t) * a);
+  return false;
+}
+
+// The positions sorted by their first three characters (LSD radix sort of the ranks),
+// then the groups of those sharing a 3-gram (of two or more) kept in place in
+// sc.pos / sc.grp; returns their number. best[2]: the longest run of neighbours
+// sharing a 2-gram; best[3]: the largest group.
+size_t group3(const uint16_t* r, size_t m, uint32_t A, Scratch& sc, uint32_t* hist, uint32_t* best) {
+  uint32_t* pos = sc.pos.data();
+  uint32_t* grp = sc.grp.data();
+  uint32_t* tmp = room(sc.tmp, m + 1);
+  uint32_t* start = sc.rcnt.data();
+  const uint32_t nb = A + 2;  // keys r[p + j], j <= 2: ranks and the first two sentinels
+  // Pass j sorts by r[p + j], stably: j = 2 into pos, 1 into tmp, 0 into pos.
+  for (int j = 2; j >= 0; --j) {
+    const uint16_t* key = r + j;
+    std::memcpy(start, hist, sizeof(uint32_t) * nb);  // counts of key[0, m) = r[j, m + j)
+    for (int t = 0; t < j; ++t) --start[r[t]], ++start[r[m + t]];
+    uint32_t sum = 0;
+    for (uint32_t c = 0; c < nb; ++c) {
+      const uint32_t k = start[c];
+      start[c] = sum;
+      sum += k;
+    }
+    uint32_t* out = j == 1 ? tmp : pos;
+    if (j == 2) {
+      for (size_t i = 0; i < m; ++i) out[start[key[i]]++] = static_cast<uint32_t>(i);
+    } else {
+      const uint32_t* in = j == 1 ? pos : tmp;
+      for (size_t i = 0; i < m; ++i) {
+        const uint32_t q = in[i];
+        out[start[key[q]]++] = q;
+      }
+    }
+  }
+  std::memset(start, 0, sizeof(uint32_t) * nb);
+  std::memset(hist, 0, sizeof(uint32_t) * A);
+  // Neighbours: common prefix l of their 3-grams (the ranks in the top 48 bits;
+  // x | 1 makes equal words give 3). Branch-free, since l is unpredictable: pos[i]
+  // is kept (moved down in place, o <= i) if it shares its 3-gram with a neighbour.
+  constexpr uint64_t kMask = ~uint64_t{0xFFFF};
+  size_t ng = 0;
+  uint32_t q0 = pos[0], o = 0, in0 = 0, run2 = 1, b2 = 1;
+  uint64_t w0 = word_at(r, q0) & kMask;
+  for (size_t i = 1; i < m; ++i) {
+    const uint32_t q1 = pos[i];
+    const uint64_t w1 = word_at(r, q1) & kMask;
+    const uint32_t l = static_cast<uint32_t>(__builtin_clzll((w0 ^ w1) | 1)) >> 4;
+    const uint32_t in1 = l >> 1 & l;  // l == 3
+    run2 = l >= 2 ? run2 + 1 : 1;
+    b2 = std::max(b2, run2);
+    grp[ng] = o;
+    ng += in1 & ~in0;
+    pos[o] = q0;
+    o += in0 | in1;
+    q0 = q1, w0 = w1, in0 = in1;
+  }
+  pos[o] = q0;
+  o += in0;
+  grp[ng] = o;
+  best[2] = b2;
+  best[3] = 1;
+  for (size_t i = 0; i < ng; ++i) best[3] = std::max(best[3], grp[i + 1] - grp[i]);
+  return ng;
+}
+
 // Top n-gram fractions (n = 2..4) and repeated n-gram coverage (n = 5..10) of the
 // m code points s[0, m) (s[m, m + kMaxN] hold the sentinels kSentinel + k: an
 // n-gram running past the end is never repeated).
 //
-// The positions are partitioned level by level, like an MSD radix sort of the
-// suffixes cut at kMaxN characters: at level n a group holds the positions that
-// share an n-gram, found by splitting each group of level n - 1 on its n-th
-// character. A position alone in its group starts a unique n-gram, and so every
-// longer one is unique too: it leaves. Characters are compared exactly, no hashing.
+// The positions are grouped like an MSD radix sort of the suffixes cut at kMaxN
+// characters: a group holds the positions that share a d-gram, and is split on the
+// next character until its positions are alone (their longer n-grams are unique)
+// or share kMaxN characters. The characters become dense 16-bit ranks first; the
+// first three levels are an LSD radix sort of all positions, the rest is depth
+// first (settle_groups). Characters are compared exactly, no hashing.
 void ngram_stats(const uint32_t* s, size_t m, Scratch& sc, double* top, double* dup) {
   for (int n = 2; n <= 4; ++n) top[n - 2] = 0.0;
   for (int n = 5; n <= kMaxN; ++n) dup[n - 5] = 0.0;
   if (m < 2) return;
   if (sc.cnt.empty()) sc.cnt.assign(kTabSize, 0);
-  uint32_t* cnt = sc.cnt.data();
-  const uint32_t skip = static_cast<uint32_t>(m);  // scatter slot of singletons (never read)
-  uint32_t* touched = room(sc.touched, m + 1);
-  uint8_t* deepest = room(sc.deepest, m);
-  std::memset(deepest, 0, m);
-  uint32_t* pos = room(sc.pos[0], m + 1);
-  uint32_t* grp = room(sc.grp[0], m + 1);
-  uint32_t* npos = room(sc.pos[1], m + 1);
-  uint32_t* ngrp = room(sc.grp[1], m + 1);
-
-  // Level 1: the positions of repeated characters, grouped by character.
-  size_t ng = 0;
-  uint32_t o = 0;
-  split([](uint32_t t) { return t; }, static_cast<uint32_t>(m), s, cnt, touched, pos, o, grp, ng, skip);
-  grp[ng] = o;
-
-  // Level n: split the groups of level n - 1 on their n-th character. A group of
-  // two is settled at once: its members share exactly their common prefix.
+  if (sc.rcnt.empty()) sc.rcnt.assign(2 * kRanks, 0);
+  uint8_t* deepest = room(sc.deepest, m + 8);
+  std::memset(deepest, 0, m + 8);
+  uint32_t* pos = room(sc.pos, m + 1);
+  uint32_t* grp = room(sc.grp, m + 1);
   uint32_t best[kTopMax + 1] = {0};  // largest count of an n-gram, n = 2..kTopMax
-  for (int n = 2; n <= kMaxN && ng > 0; ++n) {
-    const uint32_t* next = s + (n - 1);  // next[p]: the n-th character of the n-gram at p
-    const int lim = kMaxN - (n - 1);
-    size_t nng = 0;
-    o = 0;
-    for (size_t g = 0; g < ng; ++g) {
-      const uint32_t a = grp[g], size = grp[g + 1] - a;
-      const uint32_t* P = pos + a;
-      if (size == 2) {
-        // Sentinels differ from each other and from every character: the
-        // comparison stops at the end of the text.
-        const uint32_t p = P[0], q = P[1];
-        int e = 0;
-        while (e < lim && next[p + e] == next[q + e]) ++e;
-        for (int k = n; k <= std::min(kTopMax, n - 1 + e); ++k) best[k] = std::max(best[k], 2u);
-        deepest[p] = deepest[q] = static_cast<uint8_t>(n - 1 + e);
-        continue;
-      }
-      const uint32_t from = o;
-      const uint32_t b = split([P](uint32_t t) { return P[t]; }, size, next, cnt, touched, npos, o, ngrp, nng, skip);
-      if (n <= kTopMax) best[n] = std::max(best[n], b);
-      if (n >= 5)
-        for (uint32_t t = from; t < o; ++t) deepest[npos[t]] = static_cast<uint8_t>(n);
-    }
-    ngrp[nng] = o;
-    std::swap(pos, npos);
-    std::swap(grp, ngrp);
-    ng = nng;
+
+  uint16_t* r = room(sc.rank, m + kRankPad);
+  uint32_t* hist = sc.rcnt.data() + kRanks;
+  uint32_t A;
+  if (rank_chars(s, m, sc, r, hist, A)) {
+    for (uint32_t k = 0; k < kRankPad; ++k) r[m + k] = static_cast<uint16_t>(A + k);
+    const size_t ng = group3(r, m, A, sc, hist, best);
+    settle_groups(r, m, sc, sc.rcnt.data(), ng, 3, best);
+  } else {
+    // Over 65,518 distinct characters: the code points themselves, level 1 by split.
+    size_t ng = 0;
+    uint32_t o = 0;
+    uint32_t* all = room(sc.tmp, m + 1);
+    for (uint32_t p = 0; p < m; ++p) all[p] = p;
+    split(all, static_cast<uint32_t>(m), s, sc.cnt.data(), room(sc.touched, m + 1), pos, o, grp, ng,
+          static_cast<uint32_t>(m));
+    grp[ng] = o;
+    settle_groups(s, m, sc, sc.cnt.data(), ng, 1, best);
   }
   for (int n = 2; n <= kTopMax; ++n)
     if (best[n] > 1)
@@ -187,15 +371,21 @@ void ngram_stats(const uint32_t* s, size_t m, Scratch& sc, double* top, double* 
 
   // Coverage: the union of [p, p + n) over the positions whose n-gram repeats
   // (deepest[p] >= n), for every n; starts increase, so each union grows at its end.
+  // deepest is 0 below 5: 8 positions are skipped at a time.
   int64_t covered[kMaxN + 1] = {0}, until[kMaxN + 1] = {0};
-  for (size_t p = 0; p < m; ++p) {
-    const int depth = deepest[p];
-    if (depth < 5) continue;
-    const int64_t a = static_cast<int64_t>(p);
-    for (int n = 5; n <= depth; ++n) {
-      const int64_t e = a + n;
-      covered[n] += e - std::max(a, until[n]);
-      until[n] = e;
+  for (size_t b = 0; b < m; b += 8) {
+    uint64_t w;
+    std::memcpy(&w, deepest + b, 8);
+    while (w) {
+      const int j = __builtin_ctzll(w) >> 3;
+      const int depth = static_cast<int>(w >> (8 * j) & 0xFF);
+      w &= ~(uint64_t{0xFF} << (8 * j));
+      const int64_t a = static_cast<int64_t>(b) + j;
+      for (int n = 5; n <= depth; ++n) {
+        const int64_t e = a + n;
+        covered[n] += e - std::max(a, until[n]);
+        until[n] = e;
+      }
     }
   }
   for (int n = 5; n <= kMaxN; ++n) dup[n - 5] = ratio(covered[n], static_cast<int64_t>(m));

@@ -870,6 +870,23 @@ void test_repetition() {
     CHECK(F(rep::kTop3) == 0.0);
     CHECK(F(rep::kDup5) == 0.0);
   }
+  // Up to 65,518 distinct characters the n-grams are grouped by 16-bit rank, beyond
+  // by code point: the same statistics either way. A 12-character prefix repeated.
+  for (const uint32_t distinct : {65000u, 65518u, 65519u, 66000u}) {
+    std::vector<uint32_t> big;
+    for (uint32_t k = 0; k < distinct; ++k) big.push_back(0x10000 + k);
+    for (uint32_t k = 0; k < 12; ++k) big.push_back(0x10000 + k);
+    const std::vector<DocIn> one = {DocIn{big.data(), static_cast<int64_t>(big.size()), 4}};
+    std::vector<int64_t> bi(rep::kNumInt);
+    std::vector<double> bf(rep::kNumFloat);
+    rep::measure(one, t, stop, Errors::kReplace, 1, bi.data(), bf.data());
+    const double M = distinct + 12.0;
+    CHECK_EQ(bi[rep::kChars], static_cast<int64_t>(M));
+    CHECK(bf[rep::kTop2] == 2 * 2 / M);
+    CHECK(bf[rep::kTop3] == 3 * 2 / M);
+    CHECK(bf[rep::kTop4] == 4 * 2 / M);
+    for (int c = rep::kDup5; c <= rep::kDup10; ++c) CHECK(bf[c] == 24 / M);
+  }
 }
 
 }  // namespace
