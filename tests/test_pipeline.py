@@ -361,3 +361,50 @@ def test_warc_html_main_content_option(tmp_path):
     assert len(texts[False]) == len(texts[True]) == 1
     assert body in texts[False][0] and body in texts[True][0]  # GBK decoded
     assert "网站首页" in texts[False][0] and "网站首页" not in texts[True][0]
+
+
+def test_a_rerun_must_be_the_same_run(tmp_path):
+    """Resuming needs the same recipe (executor settings aside) and the same inputs; anything else
+    is refused with what differs, instead of mixing two runs in one folder."""
+    from corpus_engine.synthetic import synthesize
+
+    src = tmp_path / "in"
+    synthesize(src, 300_000, seed=5, files=2)
+    out = tmp_path / "out"
+    first = LocalExecutor(default_recipe(), out, workers=1, progress=False).run([str(src)])
+    snap = _snapshot(out)
+    again = LocalExecutor(merge_recipe({"executor": {"batch_docs": 7}}), out, workers=2, threads=1,
+                          progress=False).run([str(src)])
+    now = _snapshot(out)
+    assert (now["stats"].pop("workers"), snap["stats"].pop("workers")) == (2, 1)
+    assert now["stats"].pop("threads") == 1
+    snap["stats"].pop("threads")
+    assert again["kept"] == first["kept"] and now == snap
+    snap = _snapshot(out)
+    with pytest.raises(ValueError, match=r"another recipe \(stages\.length\.min_chars: 20 -> 30\)"):
+        LocalExecutor(merge_recipe({"stages": {"length": {"min_chars": 30}}}), out, progress=False).run([str(src)])
+    one = sorted(src.glob("*.warc.wet.gz"))[:1]
+    with pytest.raises(ValueError, match=r"other inputs: 1 missing"):
+        LocalExecutor(default_recipe(), out, progress=False).run([str(p) for p in one])
+    assert _snapshot(out) == snap  # refused before touching anything
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cfg = tmp_path / "r.yaml"
+    cfg.write_text("stages:\n  censor:\n    enabled: false\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "corpus_engine.cli", "run", "--config", str(cfg), "--input", str(src),
+                        "--output", str(out), "--quiet"], env=env, capture_output=True, text=True)
+    assert r.returncode == 2 and "stages.censor.enabled: True -> False" in r.stderr and "--output" in r.stderr
+
+
+def test_a_run_that_finished_nothing_may_change_its_recipe(tmp_path):
+    from corpus_engine.synthetic import synthesize
+
+    src = tmp_path / "in"
+    synthesize(src, 100_000, seed=6, files=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "recipe.json").write_text(json.dumps(merge_recipe({"stages": {"length": {"min_chars": 99}}})))
+    stats = LocalExecutor(default_recipe(), out, progress=False).run([str(src)])
+    assert stats["counts_add_up"]
+    assert json.loads((out / "recipe.json").read_text())["stages"]["length"]["min_chars"] == 20
+    assert [e["shard"] for e in json.loads((out / "inputs.json").read_text())] == \
+        sorted(p.name for p in (out / "shards").iterdir())

@@ -13,6 +13,7 @@ Layout of the output folder::
     final/<shard>.jsonl.zst           the corpus: kept documents minus global duplicates
     final/<shard>.removed.jsonl.zst   documents removed as duplicates across shards
     final/<shard>.DONE
+    recipe.json, inputs.json          what the run is: a rerun must match them to resume
     stats.json, report.html
 
 Every file is written under a temporary name and renamed when complete, and a
@@ -357,7 +358,10 @@ class LocalExecutor:
         paths = expand_inputs(inputs)
         names = shard_names(paths)
         self.out.mkdir(parents=True, exist_ok=True)
+        self._check_resume(names, paths)
         (self.out / "recipe.json").write_text(json.dumps(self.recipe, ensure_ascii=False, indent=1))
+        (self.out / "inputs.json").write_text(json.dumps([{"shard": n, "source": str(p)} for n, p in zip(names, paths)],
+                                                         ensure_ascii=False, indent=1))
         t0 = time.perf_counter()
         d = self.recipe["stages"]["dedup"]
         if d["enabled"] and d.get("global", True):
@@ -376,6 +380,30 @@ class LocalExecutor:
 
             write_report(self.out, total)
         return total
+
+    def _check_resume(self, names: List[str], paths: List[Path]) -> None:
+        """A rerun into a folder with finished work must be the same run (same recipe apart from the
+        executor settings, same inputs): otherwise the folder would mix two runs' outputs."""
+        if not any(self.out.glob("shards/*/DONE")) and not any(self.out.glob("final/*.DONE")):
+            return
+        how = f"use another --output, or delete {self.out} to start over"
+        old_path = self.out / "recipe.json"
+        if old_path.exists():
+            old = json.loads(old_path.read_text())
+            diff = _differences({k: v for k, v in old.items() if k != "executor"},
+                                {k: v for k, v in self.recipe.items() if k != "executor"}, "")
+            if diff:
+                shown = "; ".join(diff[:8]) + (f"; and {len(diff) - 8} more" if len(diff) > 8 else "")
+                raise ValueError(f"{self.out} holds a run with another recipe ({shown}); {how}")
+        inputs_path = self.out / "inputs.json"
+        if inputs_path.exists():
+            old_names = [e["shard"] for e in json.loads(inputs_path.read_text())]
+            if old_names != names:
+                new, gone = sorted(set(names) - set(old_names)), sorted(set(old_names) - set(names))
+                what = ", ".join(filter(None, [f"{len(new)} new (first: {new[0]})" if new else "",
+                                               f"{len(gone)} missing (first: {gone[0]})" if gone else ""])) \
+                    or "the same shards in another order"
+                raise ValueError(f"{self.out} holds a run over other inputs: {what}; {how}")
 
     def _pool(self, jobs: int):
         """A pool of self.workers processes, or a null context when the work runs in this process."""
@@ -477,6 +505,20 @@ class LocalExecutor:
                                  f"quarantined {summary['quarantined']}, kept {summary['kept']}, "
                                  f"removed {summary['removed']}")
         return summary
+
+
+def _differences(a: Any, b: Any, path: str) -> List[str]:
+    """Dotted keys where two recipes differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: List[str] = []
+        for k in list(a) + [k for k in b if k not in a]:
+            sub = f"{path}.{k}" if path else str(k)
+            if k not in a or k not in b:
+                out.append(f"{sub}: {a.get(k, '(absent)')!r} -> {b.get(k, '(absent)')!r}")
+            else:
+                out.extend(_differences(a[k], b[k], sub))
+        return out
+    return [] if a == b else [f"{path}: {a!r} -> {b!r}"]
 
 
 def _read_rows(path: Path) -> Iterable[Dict[str, Any]]:
