@@ -27,8 +27,9 @@ from corpus_engine.pipeline import LocalExecutor, merge_recipe
 from corpus_engine.synthetic import parse_size, synthesize
 
 
-def rule_recipe():
-    return merge_recipe({"stages": {"lang_gate": {"fasttext": False}}, "executor": {"threads": 1}})
+def rule_recipe(without=()):
+    stages = {"lang_gate": {"fasttext": False}, **{name: {"enabled": False} for name in without}}
+    return merge_recipe({"stages": stages, "executor": {"threads": 1}})
 
 
 def data_set(root: Path, size: int, seed: int, files=None) -> Path:
@@ -41,10 +42,10 @@ def data_set(root: Path, size: int, seed: int, files=None) -> Path:
     return d
 
 
-def timed_run(data: Path, out: Path, workers: int, backend: str):
+def timed_run(data: Path, out: Path, workers: int, backend: str, without=()):
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
-    stats = LocalExecutor(rule_recipe(), out, workers=workers, threads=1, progress=False, backend=backend).run([str(data)])
+    stats = LocalExecutor(rule_recipe(without), out, workers=workers, threads=1, progress=False, backend=backend).run([str(data)])
     wall = time.perf_counter() - t
     assert stats["counts_add_up"]
     mb = stats["bytes_in"] / 1e6
@@ -65,14 +66,18 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--data", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "corpus-engine-bench"))
     ap.add_argument("--json", help="write the results here too")
+    ap.add_argument("--without", default="", metavar="STAGES",
+                    help="comma-separated stages to switch off in every run, e.g. noise_lines,repetition,pii "
+                         "for the stage set of issue [4] alone")
     a = ap.parse_args(argv)
     root = Path(a.data)
     root.mkdir(parents=True, exist_ok=True)
     full = data_set(root, parse_size(a.size), seed=11)
     part = data_set(root, parse_size(a.slice), seed=12, files=2)
-    res = {"full_native": timed_run(full, root / "out-full", a.workers, "native")}
-    res["slice_native"] = timed_run(part, root / "out-slice-native", 1, "native")
-    res["slice_reference"] = timed_run(part, root / "out-slice-reference", 1, "reference")
+    without = tuple(filter(None, a.without.split(",")))
+    res = {"without": list(without), "full_native": timed_run(full, root / "out-full", a.workers, "native", without)}
+    res["slice_native"] = timed_run(part, root / "out-slice-native", 1, "native", without)
+    res["slice_reference"] = timed_run(part, root / "out-slice-reference", 1, "reference", without)
     assert res["slice_native"]["kept"] == res["slice_reference"]["kept"], "native and reference disagree"
     res["slice_speedup"] = round(res["slice_reference"]["wall_s"] / res["slice_native"]["wall_s"], 1)
     res["cpu"] = os.cpu_count()
