@@ -373,8 +373,9 @@ def test_a_rerun_must_be_the_same_run(tmp_path):
     out = tmp_path / "out"
     first = LocalExecutor(default_recipe(), out, workers=1, progress=False).run([str(src)])
     snap = _snapshot(out)
-    again = LocalExecutor(merge_recipe({"executor": {"batch_docs": 7}}), out, workers=2, threads=1,
-                          progress=False).run([str(src)])
+    same = merge_recipe({"executor": {"batch_docs": 7}})
+    same["stages"]["censor"]["lexicon"] = ("demo",)  # a tuple is the same recipe as the list stored in JSON
+    again = LocalExecutor(same, out, workers=2, threads=1, progress=False).run([str(src)])
     now = _snapshot(out)
     assert (now["stats"].pop("workers"), snap["stats"].pop("workers")) == (2, 1)
     assert now["stats"].pop("threads") == 1

@@ -358,7 +358,7 @@ class LocalExecutor:
         paths = expand_inputs(inputs)
         names = shard_names(paths)
         self.out.mkdir(parents=True, exist_ok=True)
-        self._check_resume(names, paths)
+        self._check_resume(names)
         (self.out / "recipe.json").write_text(json.dumps(self.recipe, ensure_ascii=False, indent=1))
         (self.out / "inputs.json").write_text(json.dumps([{"shard": n, "source": str(p)} for n, p in zip(names, paths)],
                                                          ensure_ascii=False, indent=1))
@@ -381,7 +381,7 @@ class LocalExecutor:
             write_report(self.out, total)
         return total
 
-    def _check_resume(self, names: List[str], paths: List[Path]) -> None:
+    def _check_resume(self, names: List[str]) -> None:
         """A rerun into a folder with finished work must be the same run (same recipe apart from the
         executor settings, same inputs): otherwise the folder would mix two runs' outputs."""
         if not any(self.out.glob("shards/*/DONE")) and not any(self.out.glob("final/*.DONE")):
@@ -390,8 +390,9 @@ class LocalExecutor:
         old_path = self.out / "recipe.json"
         if old_path.exists():
             old = json.loads(old_path.read_text())
+            new = json.loads(json.dumps(self.recipe))  # as stored: tuples become lists
             diff = _differences({k: v for k, v in old.items() if k != "executor"},
-                                {k: v for k, v in self.recipe.items() if k != "executor"}, "")
+                                {k: v for k, v in new.items() if k != "executor"}, "")
             if diff:
                 shown = "; ".join(diff[:8]) + (f"; and {len(diff) - 8} more" if len(diff) > 8 else "")
                 raise ValueError(f"{self.out} holds a run with another recipe ({shown}); {how}")
